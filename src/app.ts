@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import accountRoutes from './account/routes.js';
+import csrf from './auth/csrf.js';
+import session from './auth/plugin.js';
+import authRoutes from './auth/routes.js';
+import type { Config } from './config/config.js';
+import type { Db } from './db/client.js';
+import database from './db/plugin.js';
+import healthRoutes from './health/routes.js';
+import homeRoutes from './home/routes.js';
+import organisationRoutes from './orgs/routes.js';
+import permissions from './permissions/plugin.js';
+import userRoutes from './users/routes.js';
+import errorHandler from './web/error-handler.js';
+import render from './web/render.js';
+import securityHeaders from './web/security-headers.js';
+import staticFiles from './web/static-files.js';
+
+const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
+
+export interface AppOptions {
+  config: Config;
+  db?: Db;
+}
+
+/**
+ * Builds the whole application without listening, so tests drive it through app.inject().
+ * Order matters and each plugin names its dependencies: infrastructure, then identity and
+ * permissions, then routes (which the permissions plugin checks as they register).
+ */
+export async function buildApp({ config, db }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // Requests are logged by the onResponse hook below: method, route pattern, status and id, never bodies.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('config', config);
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { reqId: request.id, method: request.method, route: request.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  await app.register(database, { ...(db ? { db } : {}) });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(view, {
+    engine: { eta: new Eta({ views: VIEWS_DIR, cache: config.env === 'production', autoEscape: true }) },
+    templates: VIEWS_DIR,
+    viewExt: 'eta',
+  });
+  await app.register(securityHeaders);
+  await app.register(session);
+  await app.register(csrf);
+  await app.register(permissions);
+  await app.register(render);
+  await app.register(errorHandler);
+
+  await app.register(staticFiles);
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(homeRoutes);
+  await app.register(accountRoutes);
+  await app.register(organisationRoutes);
+  await app.register(userRoutes);
+  return app;
+}

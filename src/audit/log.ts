@@ -1,0 +1,97 @@
+import type Database from 'better-sqlite3';
+import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { chainHash, GENESIS_HASH, type AuditEntryContent, type AuditOutcome } from './chain.js';
+
+/** Who did it and from where; built from the request, or by the CLI for its own commands. */
+export interface AuditContext {
+  actorUserId: number | null;
+  actorRole: string | null;
+  actorOrgId: number | null;
+  ip: string | null;
+  requestId: string | null;
+}
+
+export interface AuditEvent {
+  action: string;
+  entityType?: string;
+  entityId?: string | number;
+  outcome?: AuditOutcome;
+}
+
+export const SYSTEM_AUDIT_CONTEXT: AuditContext = {
+  actorUserId: null,
+  actorRole: null,
+  actorOrgId: null,
+  ip: null,
+  requestId: null,
+};
+
+interface Statements {
+  last: Database.Statement<[], { id: number; hash: string }>;
+  insert: Database.Statement<unknown[]>;
+}
+const statements = new WeakMap<Database.Database, Statements>();
+
+function statementsFor(client: Database.Database): Statements {
+  let found = statements.get(client);
+  if (!found) {
+    found = {
+      last: client.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
+      insert: client.prepare(
+        `INSERT INTO audit_log (id, at, actor_user_id, actor_role, actor_org_id, action, entity_type, entity_id, outcome, ip, request_id, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
+    statements.set(client, found);
+  }
+  return found;
+}
+
+function clientOf(db: DbOrTx): Database.Database {
+  return (db as unknown as { session: { client: Database.Database } }).session.client;
+}
+
+/**
+ * Appends one entry. Call it inside the write transaction of the change it records, so the change
+ * and its audit entry commit or roll back together.
+ */
+export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent, now: Date = new Date()): void {
+  const client = clientOf(tx);
+  if (!client.inTransaction) throw new Error('appendAudit must run inside a write transaction');
+  const { last, insert } = statementsFor(client);
+  const previous = last.get();
+  const entry: AuditEntryContent = {
+    id: (previous?.id ?? 0) + 1,
+    at: now.toISOString(),
+    actorUserId: context.actorUserId,
+    actorRole: context.actorRole,
+    actorOrgId: context.actorOrgId,
+    action: event.action,
+    entityType: event.entityType ?? null,
+    entityId: event.entityId === undefined ? null : String(event.entityId),
+    outcome: event.outcome ?? 'allowed',
+    ip: context.ip,
+    requestId: context.requestId,
+  };
+  const prevHash = previous?.hash ?? GENESIS_HASH;
+  insert.run(
+    entry.id,
+    entry.at,
+    entry.actorUserId,
+    entry.actorRole,
+    entry.actorOrgId,
+    entry.action,
+    entry.entityType,
+    entry.entityId,
+    entry.outcome,
+    entry.ip,
+    entry.requestId,
+    prevHash,
+    chainHash(prevHash, entry),
+  );
+}
+
+/** For events that change nothing else (reads, refusals, failed logins): the entry is its own transaction. */
+export function recordAudit(db: Db, context: AuditContext, event: AuditEvent): void {
+  writeTransaction(db, (tx) => appendAudit(tx, context, event));
+}

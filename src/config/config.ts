@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const minutes = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default('localhost'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    PUBLIC_URL: z.url().optional(),
+    SECURE_COOKIES: flag.optional(),
+    TRUST_PROXY: flag.default(false),
+    SESSION_IDLE_MINUTES: minutes.default(30),
+    SESSION_ABSOLUTE_HOURS: minutes.default(12),
+    SETUP_LINK_MINUTES: minutes.default(30),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DEMO_MODE: flag.default(false),
+  })
+  .transform((env) => {
+    const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+    return {
+      env: env.NODE_ENV,
+      port: env.PORT,
+      host: env.HOST,
+      dataDir: path.resolve(env.DATA_DIR),
+      publicUrl,
+      // Secure cookies need HTTPS; production is assumed to sit behind TLS unless told otherwise.
+      secureCookies: env.SECURE_COOKIES ?? env.NODE_ENV === 'production',
+      trustProxy: env.TRUST_PROXY,
+      session: {
+        idleMs: env.SESSION_IDLE_MINUTES * 60_000,
+        absoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      },
+      setupLinkMs: env.SETUP_LINK_MINUTES * 60_000,
+      logLevel: env.LOG_LEVEL,
+      demo: env.DEMO_MODE,
+    };
+  });
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; a bad value stops start-up with a message naming it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const given = name in env ? ` (got "${env[name]}")` : '';
+    return `  ${name}: ${issue.message}${given}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example for every setting.`);
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+}

@@ -1,0 +1,33 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Actor } from './actor.js';
+import { CONDITIONS, type OrgRelations, type SubjectColumns, type SubjectRecord } from './conditions.js';
+import { PERMISSIONS, type Action, type RuleGroup } from './rules.js';
+import type { Role } from './roles.js';
+
+function groupsFor(action: Action, role: Role): readonly RuleGroup[] {
+  const groups: readonly RuleGroup[] = PERMISSIONS[action].allow;
+  return groups.filter((group) => group.roles.includes(role));
+}
+
+/** Whether the role could be allowed this action on some record: the route-level gate. */
+export function roleMayEver(action: Action, role: Role): boolean {
+  return groupsFor(action, role).length > 0;
+}
+
+/** Checks one loaded record (or, for subject-less permissions, the role alone). */
+export function isAllowed(action: Action, actor: Actor, record: SubjectRecord, orgs: OrgRelations): boolean {
+  return groupsFor(action, actor.role).some((group) =>
+    (group.when ?? []).every((name) => CONDITIONS[name].test(record, actor, orgs)),
+  );
+}
+
+/** The same rules as a SQL condition, for lists and searches. */
+export function scopeCondition(action: Action, actor: Actor, columns: SubjectColumns): SQL {
+  const groups = groupsFor(action, actor.role);
+  if (groups.length === 0) return sql`0`;
+  const clauses = groups.map((group) => {
+    const conditions = (group.when ?? []).map((name) => CONDITIONS[name].sql(columns, actor));
+    return conditions.length === 0 ? sql`1` : sql`(${sql.join(conditions, sql` AND `)})`;
+  });
+  return sql`(${sql.join(clauses, sql` OR `)})`;
+}

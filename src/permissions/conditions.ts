@@ -1,0 +1,66 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Actor } from './actor.js';
+
+/** The attributes of a record that rules may look at. Each subject fills in what it has. */
+export interface SubjectRecord {
+  id?: number;
+  orgId?: number;
+  assignedUserId?: number | null;
+  createdBy?: number | null;
+  sensitive?: boolean;
+}
+
+/** The same attributes as SQL expressions, for compiling rules into a WHERE clause. */
+export type SubjectColumns = { [K in keyof SubjectRecord]?: SQLiteColumn | SQL };
+
+/** Organisation ancestry for checking one record; SQL uses the org_closure table for the same question. */
+export interface OrgRelations {
+  isWithin(orgId: number, ancestorId: number): boolean;
+}
+
+interface ConditionDefinition {
+  test(record: SubjectRecord, actor: Actor, orgs: OrgRelations): boolean;
+  sql(columns: SubjectColumns, actor: Actor): SQL;
+}
+
+function column<K extends keyof SubjectRecord>(columns: SubjectColumns, key: K): SQLiteColumn | SQL {
+  const found = columns[key];
+  if (!found) throw new Error(`Permission rule needs the "${key}" column, which this subject does not map`);
+  return found;
+}
+
+/**
+ * Each condition is defined once for both uses, side by side, so the record check and the
+ * list filter cannot drift apart (test/integration/permissions-agreement.test.ts proves it).
+ */
+export const CONDITIONS = {
+  /** The record belongs to the actor's organisation or one below it. */
+  org_within: {
+    test: (record, actor, orgs) => record.orgId !== undefined && orgs.isWithin(record.orgId, actor.orgId),
+    sql: (columns, actor) =>
+      sql`${column(columns, 'orgId')} IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${actor.orgId})`,
+  },
+  org_same: {
+    test: (record, actor) => record.orgId === actor.orgId,
+    sql: (columns, actor) => sql`${column(columns, 'orgId')} = ${actor.orgId}`,
+  },
+  assigned_to_actor: {
+    test: (record, actor) => record.assignedUserId === actor.userId,
+    sql: (columns, actor) => sql`${column(columns, 'assignedUserId')} = ${actor.userId}`,
+  },
+  created_by_actor: {
+    test: (record, actor) => record.createdBy === actor.userId,
+    sql: (columns, actor) => sql`${column(columns, 'createdBy')} = ${actor.userId}`,
+  },
+  not_sensitive: {
+    test: (record) => record.sensitive === false,
+    sql: (columns) => sql`${column(columns, 'sensitive')} = 0`,
+  },
+  is_actor: {
+    test: (record, actor) => record.id === actor.userId,
+    sql: (columns, actor) => sql`${column(columns, 'id')} = ${actor.userId}`,
+  },
+} satisfies Record<string, ConditionDefinition>;
+
+export type ConditionName = keyof typeof CONDITIONS;

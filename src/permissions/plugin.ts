@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { recordAudit } from '../audit/log.js';
+import { createOrgRelations } from '../orgs/repository.js';
+import { HttpError } from '../web/http-error.js';
+import { PUBLIC, type RoutePermission } from '../web/types.js';
+import { isAllowed, roleMayEver, scopeCondition } from './check.js';
+import { isAction, validatePermissions } from './rules.js';
+
+export class MissingPermissionError extends Error {}
+
+function declaredPermission(config: unknown): RoutePermission | undefined {
+  const permission = (config as { permission?: unknown } | undefined)?.permission;
+  return permission === PUBLIC || isAction(permission) ? permission : undefined;
+}
+
+function isPageRequest(request: FastifyRequest): boolean {
+  return !request.url.startsWith('/api/') && request.headers['hx-request'] !== 'true';
+}
+
+function redirectToLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+  if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', `/login${next}`).code(401).send();
+  return reply.redirect(`/login${next}`, 303);
+}
+
+/**
+ * Deny by default: a route that declares no permission cannot be registered, and a request reaches its
+ * handler only when the active role could be allowed the declared action. Records are checked by the
+ * handler with request.authorize(), lists with request.scope(), both from the same rules.
+ */
+async function permissionsPlugin(app: FastifyInstance): Promise<void> {
+  validatePermissions();
+  app.decorate('orgRelations', createOrgRelations(app.db));
+
+  app.addHook('onRoute', (route) => {
+    if (!declaredPermission(route.config)) {
+      throw new MissingPermissionError(`Route ${String(route.method)} ${route.url} declares no permission (config.permission)`);
+    }
+  });
+
+  function refuse(request: FastifyRequest, action: string, entity?: { type: string; id: string | number }): never {
+    recordAudit(app.db, request.auditContext, {
+      action,
+      outcome: 'refused',
+      ...(entity ? { entityType: entity.type, entityId: entity.id } : {}),
+    });
+    throw new HttpError(403, 'error.forbidden');
+  }
+
+  app.decorateRequest('authorize', function authorize(this: FastifyRequest, action, record, entity) {
+    const actor = this.actor;
+    if (!actor || !isAllowed(action, actor, record, app.orgRelations)) refuse(this, action, entity);
+  });
+  app.decorateRequest('scope', function scope(this: FastifyRequest, action, columns) {
+    return scopeCondition(action, this.requireActor(), columns);
+  });
+  app.decorateRequest('requireActor', function requireActor(this: FastifyRequest) {
+    if (!this.actor) throw new HttpError(403, 'error.forbidden');
+    return this.actor;
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const permission = declaredPermission(request.routeOptions.config);
+    if (permission === PUBLIC || request.is404) return;
+    if (!permission) refuse(request, 'route.undeclared');
+    if (!request.user) {
+      if (isPageRequest(request) || request.headers['hx-request'] === 'true') return redirectToLogin(request, reply);
+      throw new HttpError(401, 'error.unauthenticated');
+    }
+    if (!request.actor || !roleMayEver(permission, request.actor.role)) refuse(request, permission);
+  });
+}
+
+export default fp(permissionsPlugin, { name: 'permissions', dependencies: ['session', 'database'] });

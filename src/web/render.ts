@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { formatDate, formatDateTime } from '../i18n/dates.js';
+import { activeAssignments } from '../users/repository.js';
+import { navigationFor } from './navigation.js';
+
+/** htmx asks for the fragment; a boosted or plain request gets the whole page from the same template. */
+function wantsFragment(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers['hx-request'] === 'true' && headers['hx-boosted'] !== 'true';
+}
+
+async function renderPlugin(app: FastifyInstance): Promise<void> {
+  app.decorateReply('page', async function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const request = this.request;
+    const fragment = wantsFragment(request.headers);
+    const context = {
+      t: request.t,
+      locale: request.locale,
+      user: request.user,
+      actor: request.actor,
+      assignments: !fragment && request.user ? activeAssignments(app.db, request.user.id) : [],
+      nav: navigationFor(request.actor),
+      csrfToken: request.csrfToken,
+      demo: app.config.demo,
+      fragment,
+      currentPath: request.url.split('?')[0],
+      formatDate,
+      formatDateTime,
+      values: {},
+      errors: {},
+      ...data,
+    };
+    const html = await app.view(template, context);
+    return this.header('vary', 'HX-Request').type('text/html; charset=utf-8').send(html);
+  });
+}
+
+export default fp(renderPlugin, { name: 'render', dependencies: ['@fastify/view', 'session'] });

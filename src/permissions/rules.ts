@@ -9,12 +9,28 @@ export interface RuleGroup {
 
 export interface Permission {
   /** The kind of record the conditions look at; null for permissions that concern no record. */
-  subject: 'organisation' | 'user' | 'case' | null;
+  subject: 'organisation' | 'user' | 'case' | 'flag' | 'api_key' | null;
   allow: readonly RuleGroup[];
 }
 
 const EVERY_ROLE = ROLES;
-const CASE_WORKERS = ['commune_worker', 'commune_chair', 'supervisor'] as const satisfies readonly Role[];
+
+/**
+ * Who may see a case: commune workers see their communes' cases except sensitive ones (sexual abuse,
+ * allegations against facility staff), which only the assigned worker, supervisors and the
+ * chairperson see.
+ */
+const CASE_VIEWERS: readonly RuleGroup[] = [
+  { roles: ['commune_worker'], when: ['org_within', 'not_sensitive'] },
+  { roles: ['commune_worker'], when: ['org_within', 'assigned_to_actor'] },
+  { roles: ['commune_chair', 'supervisor'], when: ['org_within'] },
+];
+/** Casework (verification, assessment, planning, review) is done by workers and supervisors who can see the case. */
+const CASE_WORKERS: readonly RuleGroup[] = [
+  { roles: ['commune_worker'], when: ['org_within', 'not_sensitive'] },
+  { roles: ['commune_worker'], when: ['org_within', 'assigned_to_actor'] },
+  { roles: ['supervisor'], when: ['org_within'] },
+];
 
 /**
  * Every permission in BVTE, as data. Routes name one of these; handlers check records and build list
@@ -26,20 +42,26 @@ export const PERMISSIONS = {
   'org.manage': { subject: 'organisation', allow: [{ roles: ['admin'], when: ['org_within'] }] },
   'user.manage': { subject: 'user', allow: [{ roles: ['admin'], when: ['org_within'] }] },
   'settings.manage': { subject: null, allow: [{ roles: ['admin'] }] },
+  'apikey.manage': { subject: 'api_key', allow: [{ roles: ['admin'], when: ['org_within'] }] },
 
-  'case.read': {
-    subject: 'case',
-    allow: [
-      { roles: ['commune_worker'], when: ['org_within', 'not_sensitive'] },
-      { roles: ['commune_worker'], when: ['org_within', 'assigned_to_actor'] },
-      { roles: ['commune_chair', 'supervisor'], when: ['org_within'] },
-    ],
-  },
+  /** Teachers and leads flag concerns about pupils of their own school. */
+  'flag.create': { subject: null, allow: [{ roles: ['teacher', 'school_lead'] }] },
+  /** A teacher follows only their own flags, and only their coarse status. */
+  'flag.read_own': { subject: 'flag', allow: [{ roles: ['teacher', 'school_lead'], when: ['created_by_actor'] }] },
+  'flag.review': { subject: 'flag', allow: [{ roles: ['school_lead'], when: ['org_within'] }] },
+  'hotline.record': { subject: null, allow: [{ roles: ['hotline_operator'] }] },
+
+  'case.read': { subject: 'case', allow: CASE_VIEWERS },
+  /** The triage queue and taking an intake into verification. */
+  'case.triage': { subject: 'case', allow: CASE_WORKERS },
+  'case.work': { subject: 'case', allow: CASE_WORKERS },
+  /** Approval by decision of the commune People's Committee chairperson (Art. 28.2), and of closure. */
+  'case.approve': { subject: 'case', allow: [{ roles: ['commune_chair'], when: ['org_within'] }] },
+  'case.transfer': { subject: 'case', allow: CASE_WORKERS },
+  'case.reopen': { subject: 'case', allow: CASE_WORKERS },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof PERMISSIONS;
-
-export const CASE_ROLES: readonly Role[] = CASE_WORKERS;
 
 export function isAction(value: unknown): value is Action {
   return typeof value === 'string' && Object.hasOwn(PERMISSIONS, value);

@@ -27,9 +27,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+/** `extend` adds test-only routes to the real app before it starts (e.g. one that fails, or one guarded by a given permission). */
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  extend?: (app: FastifyInstance) => void,
+): Promise<TestApp> {
   const database = freshDatabase();
   const app = await buildApp({ config: testConfig({ dataDir: database.dataDir, ...overrides }), db: database.db });
+  extend?.(app);
   await app.ready();
   return {
     app,

@@ -1,0 +1,30 @@
+import { eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import type { SubjectColumns, SubjectRecord } from '../permissions/conditions.js';
+import { cases } from './schema.js';
+
+export type CaseRow = typeof cases.$inferSelect;
+
+/** How the permission rules see a case, in SQL and on a loaded row. */
+export const CASE_COLUMNS: SubjectColumns = {
+  id: cases.id,
+  orgId: cases.orgId,
+  assignedUserId: cases.assignedUserId,
+  sensitive: cases.sensitive,
+};
+
+export function caseSubject(row: Pick<CaseRow, 'id' | 'orgId' | 'assignedUserId' | 'sensitive'>): SubjectRecord {
+  return { id: row.id, orgId: row.orgId, assignedUserId: row.assignedUserId, sensitive: row.sensitive };
+}
+
+export function findCase(db: DbOrTx, id: number): CaseRow | null {
+  return db.select().from(cases).where(eq(cases.id, id)).get() ?? null;
+}
+
+export function findCaseByReference(db: DbOrTx, reference: string): CaseRow | null {
+  return db.select().from(cases).where(eq(cases.reference, reference)).get() ?? null;
+}
+
+export function caseCategoryCodes(db: DbOrTx, caseId: number): string[] {
+  return db.all<{ code: string }>(sql`SELECT code FROM case_categories WHERE case_id = ${caseId} ORDER BY code`).map((row) => row.code);
+}

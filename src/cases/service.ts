@@ -1,0 +1,204 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { createActor } from 'xstate';
+import { appendAudit, recordAudit, type AuditContext } from '../audit/log.js';
+import { loadNonWorkingDays } from '../calendar/repository.js';
+import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { findOrganisation } from '../orgs/repository.js';
+import type { Actor } from '../permissions/actor.js';
+import { isAllowed } from '../permissions/check.js';
+import type { OrgRelations } from '../permissions/conditions.js';
+import { deadlinesFor } from './deadlines.js';
+import { EVENT_PERMISSIONS } from './event-permissions.js';
+import { nextCaseReference } from './references.js';
+import { caseSubject, findCase, type CaseRow } from './repository.js';
+import { caseCategories, cases, caseTimeline, type IntakeChannel } from './schema.js';
+import {
+  CASE_MACHINE_VERSION,
+  caseMachine,
+  stateKeyOf,
+  type CaseEvent,
+  type CaseEventType,
+  type CaseSnapshot,
+  type CaseState,
+} from './workflow/machine.js';
+
+/** Who is acting on the case: the permission rules judge `actor`, the audit log records `audit`. */
+export interface CaseWriter {
+  actor: Actor;
+  audit: AuditContext;
+}
+
+type WithoutAt<E> = E extends unknown ? Omit<E, 'at'> : never;
+/** A workflow event as a caller asks for it; the service stamps the time. */
+export type CaseCommand = WithoutAt<CaseEvent>;
+
+export type ApplyRefusal = 'not_found' | 'forbidden' | 'not_allowed_now' | 'invalid_target' | 'conflict';
+export type ApplyResult = { ok: true; caseRow: CaseRow; state: CaseState } | { ok: false; reason: ApplyRefusal };
+
+export interface NewCase {
+  orgId: number;
+  channel: IntakeChannel;
+  receivedAt: string;
+  childId: number | null;
+  categories: readonly string[];
+}
+
+function isSensitive(tx: DbOrTx, codes: readonly string[]): boolean {
+  if (codes.length === 0) return false;
+  const row = tx.get<{ n: number }>(sql`
+    SELECT count(*) AS n FROM taxonomy_codes WHERE sensitive = 1 AND code IN (${sql.join(codes.map((code) => sql`${code}`), sql`, `)})`);
+  return row.n > 0;
+}
+
+function restore(row: CaseRow): ReturnType<typeof createActor<typeof caseMachine>> {
+  return createActor(caseMachine, {
+    snapshot: row.snapshot as CaseSnapshot,
+    input: { orgId: row.orgId, receivedAt: row.receivedAt },
+  }).start();
+}
+
+/**
+ * Opens a case in the intake state, inside the caller's transaction (the intake that reports it is
+ * written in the same one). The first timeline entry and the audit entry go with it.
+ */
+export function openCase(tx: DbOrTx, writer: { actor: Actor | null; audit: AuditContext }, input: NewCase): { id: number; reference: string } {
+  const actor = createActor(caseMachine, { input: { orgId: input.orgId, receivedAt: input.receivedAt } }).start();
+  const snapshot = actor.getSnapshot();
+  actor.stop();
+  const state = stateKeyOf(snapshot);
+  const deadlines = deadlinesFor(state, snapshot.context, loadNonWorkingDays(tx));
+  const reference = nextCaseReference(tx, input.receivedAt);
+  const { id } = tx
+    .insert(cases)
+    .values({
+      reference,
+      orgId: input.orgId,
+      childId: input.childId,
+      channel: input.channel,
+      state,
+      snapshot: actor.getPersistedSnapshot(),
+      machineVersion: CASE_MACHINE_VERSION,
+      sensitive: isSensitive(tx, input.categories),
+      receivedAt: input.receivedAt,
+      ...deadlines,
+    })
+    .returning({ id: cases.id })
+    .get();
+  for (const code of new Set(input.categories)) tx.insert(caseCategories).values({ caseId: id, code }).run();
+  tx.insert(caseTimeline)
+    .values({
+      caseId: id,
+      at: input.receivedAt,
+      actorUserId: writer.actor?.userId ?? null,
+      actorRole: writer.actor?.role ?? null,
+      kind: 'intake',
+      toState: state,
+      detail: { channel: input.channel },
+    })
+    .run();
+  appendAudit(tx, writer.audit, { action: 'case.create', entityType: 'case', entityId: id });
+  return { id, reference };
+}
+
+/** What a timeline entry keeps of the event besides its type: the reasons people gave. */
+function eventDetail(command: CaseCommand): Record<string, unknown> | null {
+  const { type: _type, ...payload } = command;
+  return Object.keys(payload).length > 0 ? payload : null;
+}
+
+/** Checks that a transfer or merge points at something real before the machine is asked. */
+function targetIsValid(db: DbOrTx, row: CaseRow, command: CaseCommand): boolean {
+  if (command.type === 'TRANSFER') {
+    const target = findOrganisation(db, command.toOrgId);
+    return Boolean(target && target.active && target.kind === 'commune');
+  }
+  if (command.type === 'MARK_DUPLICATE') return command.intoCaseId !== row.id && findCase(db, command.intoCaseId) !== null;
+  return true;
+}
+
+/**
+ * The one way a case's workflow state changes: check the permission, restore the statechart, refuse
+ * the event unless the statechart can take it now, then persist the snapshot, a timeline entry and an
+ * audit entry in one transaction. A stale row version is a conflict, never a lost update.
+ */
+export function applyCaseEvent(
+  db: Db,
+  orgs: OrgRelations,
+  writer: CaseWriter,
+  caseId: number,
+  command: CaseCommand,
+  options: { expectedVersion?: number; now?: Date } = {},
+): ApplyResult {
+  const action = EVENT_PERMISSIONS[command.type as CaseEventType];
+  const refuse = (reason: ApplyRefusal): ApplyResult => {
+    recordAudit(db, writer.audit, { action: action ?? 'case.event', entityType: 'case', entityId: caseId, outcome: 'refused' });
+    return { ok: false, reason };
+  };
+  const row = findCase(db, caseId);
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (!action || !isAllowed(action, writer.actor, caseSubject(row), orgs)) return refuse('forbidden');
+  if (options.expectedVersion !== undefined && options.expectedVersion !== row.rowVersion) return { ok: false, reason: 'conflict' };
+  if (!targetIsValid(db, row, command)) return refuse('invalid_target');
+
+  const at = (options.now ?? new Date()).toISOString();
+  const event = { ...command, at } as CaseEvent;
+  const actor = restore(row);
+  if (!actor.getSnapshot().can(event)) {
+    actor.stop();
+    return refuse('not_allowed_now');
+  }
+  actor.send(event);
+  const snapshot = actor.getSnapshot();
+  const persisted = actor.getPersistedSnapshot();
+  actor.stop();
+
+  const fromState = row.state;
+  const state = stateKeyOf(snapshot);
+  const { context } = snapshot;
+  return writeTransaction(db, (tx) => {
+    const deadlines = deadlinesFor(state, context, loadNonWorkingDays(tx));
+    const updated = tx
+      .update(cases)
+      .set({
+        state,
+        snapshot: persisted,
+        machineVersion: CASE_MACHINE_VERSION,
+        rowVersion: row.rowVersion + 1,
+        orgId: context.orgId,
+        assignedUserId:
+          command.type === 'TAKE' ? (row.assignedUserId ?? writer.actor.userId) : command.type === 'TRANSFER' ? null : row.assignedUserId,
+        emergency: context.emergencyDeclaredAt !== null,
+        closedAt: state === 'closed' || state === 'merged' ? at : null,
+        updatedAt: at,
+        ...deadlines,
+      })
+      .where(and(eq(cases.id, row.id), eq(cases.rowVersion, row.rowVersion)))
+      .returning()
+      .get();
+    if (!updated) return { ok: false, reason: 'conflict' } as const;
+    tx.insert(caseTimeline)
+      .values({
+        caseId: row.id,
+        at,
+        actorUserId: writer.actor.userId,
+        actorRole: writer.actor.role,
+        kind: 'state_change',
+        eventType: command.type,
+        fromState,
+        toState: state,
+        detail: eventDetail(command),
+      })
+      .run();
+    appendAudit(tx, writer.audit, { action: `case.event.${command.type}`, entityType: 'case', entityId: row.id });
+    return { ok: true, caseRow: updated, state } as const;
+  });
+}
+
+/** The events the statechart would take now, for showing only the actions that can happen. */
+export function possibleEvents(row: CaseRow, candidates: readonly CaseCommand[], now = new Date()): CaseCommand[] {
+  const actor = restore(row);
+  const snapshot = actor.getSnapshot();
+  actor.stop();
+  const at = now.toISOString();
+  return candidates.filter((command) => snapshot.can({ ...command, at } as CaseEvent));
+}

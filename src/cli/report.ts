@@ -1,0 +1,35 @@
+import type { ChainVerdict } from '../audit/verify.js';
+import type { DatabaseCheck } from './backup.js';
+
+const CHAIN_REASONS: Record<Extract<ChainVerdict, { ok: false }>['reason'], string> = {
+  hash_mismatch: 'the entry was changed after it was written',
+  broken_link: 'the entry does not link to the one before: entries were removed or reordered',
+  gap: 'entry ids skip: entries were removed',
+};
+
+export function isIntact(check: DatabaseCheck): boolean {
+  return check.integrity.length === 1 && check.integrity[0] === 'ok';
+}
+
+export function describeChain(chain: ChainVerdict): string {
+  if (chain.ok) return `Audit chain intact: ${chain.entries} entries`;
+  return `Audit chain BROKEN at entry ${chain.brokenId}: ${chain.reason} (${CHAIN_REASONS[chain.reason]}); the ${chain.entries} entries before it verify`;
+}
+
+export function describeProblems(check: DatabaseCheck): string[] {
+  const problems: string[] = [];
+  if (!isIntact(check)) problems.push(`integrity_check: ${check.integrity.slice(0, 5).join(', ')}`);
+  if (!check.chain.ok) problems.push(describeChain(check.chain));
+  return problems;
+}
+
+/** The lines every backup and restore prints, so an operator can compare the two at a glance. */
+export function describeCheck(check: DatabaseCheck): string[] {
+  const width = Math.max(0, ...check.counts.map((count) => count.table.length));
+  return [
+    `Integrity check: ${check.integrity.slice(0, 5).join(', ')}`,
+    describeChain(check.chain),
+    'Rows per table (số dòng):',
+    ...check.counts.map((count) => `  ${count.table.padEnd(width)}  ${count.rows}`),
+  ];
+}

@@ -6,21 +6,29 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import accountRoutes from './account/routes.js';
+import apiRoutes from './api/routes.js';
 import csrf from './auth/csrf.js';
 import session from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
+import calendarRoutes from './calendar/routes.js';
+import caseRoutes from './cases/routes.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import database from './db/plugin.js';
+import flagRoutes from './flags/routes.js';
 import healthRoutes from './health/routes.js';
 import homeRoutes from './home/routes.js';
+import hotlineRoutes from './hotline/routes.js';
 import organisationRoutes from './orgs/routes.js';
 import permissions from './permissions/plugin.js';
+import publicReportRoutes from './public-report/routes.js';
 import userRoutes from './users/routes.js';
 import errorHandler from './web/error-handler.js';
 import render from './web/render.js';
 import securityHeaders from './web/security-headers.js';
 import staticFiles from './web/static-files.js';
+import taxonomyRoutes from './taxonomy/routes.js';
+import triageRoutes from './triage/routes.js';
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 
@@ -75,5 +83,13 @@ export async function buildApp({ config, db }: AppOptions): Promise<FastifyInsta
   await app.register(accountRoutes);
   await app.register(organisationRoutes);
   await app.register(userRoutes);
+  await app.register(taxonomyRoutes);
+  await app.register(calendarRoutes);
+  await app.register(hotlineRoutes);
+  await app.register(publicReportRoutes);
+  await app.register(flagRoutes);
+  await app.register(apiRoutes);
+  await app.register(triageRoutes);
+  await app.register(caseRoutes);
   return app;
 }

@@ -1,40 +1,8 @@
-import { buildApp } from './app.js';
-import { issueSetupToken } from './auth/setup-link.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfig } from './config/config.js';
+import { exitOnStartupFailure, startServer } from './server-start.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const app = await buildApp({ config });
-  await app.listen({ port: config.port, host: config.host });
-
-  const token = issueSetupToken(app.db, config.setupLinkMs);
-  if (token) {
-    const minutes = Math.round(config.setupLinkMs / 60_000);
-    // Printed, not logged: the link is a credential and must not sit in log storage.
-    process.stdout.write(
-      `\nBVTE has no users yet. Create the first administrator within ${minutes} minutes at:\n  ${config.publicUrl}/setup/${token}\n\n`,
-    );
-  }
-
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  await startServer(loadConfig());
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`BVTE failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure);

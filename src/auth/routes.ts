@@ -14,6 +14,9 @@ import { createSession, generateSessionToken, invalidateSession, setActiveAssign
 import { completeSetup, isSetupTokenValid } from './setup-link.js';
 import { Throttler, TokenBucket } from './throttle.js';
 
+/** The top of the tree is the whole country or one province; everything else is created below it. */
+export const SETUP_ORG_KINDS = ['national', 'province'] as const satisfies readonly (typeof ORG_KINDS)[number][];
+
 const loginSchema = z.object({
   username: z.string().trim().min(1, 'form.required').max(64, 'form.too_long'),
   password: z.string().min(1, 'form.required').max(MAX_PASSWORD_LENGTH, 'form.too_long'),
@@ -44,7 +47,7 @@ export function refinePassword(data: { password: string; password_confirm: strin
 const setupSchema = z
   .object({
     org_name: z.string().trim().min(2, 'form.required').max(200, 'form.too_long'),
-    org_kind: z.enum(ORG_KINDS, 'form.invalid'),
+    org_kind: z.enum(SETUP_ORG_KINDS, 'form.invalid'),
     username: usernameSchema,
     display_name: z.string().trim().min(2, 'form.required').max(120, 'form.too_long'),
     ...newPasswordFields,
@@ -158,7 +161,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     if (!isSetupTokenValid(app.db, setupTokenFrom(request))) {
       return reply.code(410).page('pages/setup-invalid', { title: request.t('setup.title') });
     }
-    return reply.page('pages/setup', { title: request.t('setup.title'), values: { org_kind: 'province' } });
+    return reply.page('pages/setup', { title: request.t('setup.title'), kinds: SETUP_ORG_KINDS, values: { org_kind: 'province' } });
   });
 
   app.post('/setup/:token', { config: { permission: PUBLIC } }, async (request, reply) => {
@@ -168,7 +171,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     }
     const form = parseForm(setupSchema, request.body);
     if (!form.ok) {
-      return reply.code(400).page('pages/setup', { title: request.t('setup.title'), values: form.values, errors: form.errors });
+      return reply.code(400).page('pages/setup', { title: request.t('setup.title'), kinds: SETUP_ORG_KINDS, values: form.values, errors: form.errors });
     }
     const userId = completeSetup(app.db, request.auditContext, token, {
       orgName: form.data.org_name,

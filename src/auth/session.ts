@@ -78,6 +78,7 @@ interface SessionRow {
   username: string;
   displayName: string;
   locale: 'vi' | 'en';
+  assignmentId: number | null;
   role: Role | null;
   orgId: number | null;
 }
@@ -87,10 +88,14 @@ export function validateSessionToken(db: DbOrTx, token: string, policy: SessionP
   const row = db.get<SessionRow | undefined>(sql`
     SELECT s.id, s.user_id AS userId, s.active_assignment_id AS activeAssignmentId, s.csrf_token AS csrfToken,
            s.expires_at AS expiresAt, s.last_seen_at AS lastSeenAt,
-           u.username, u.display_name AS displayName, u.locale, a.role, a.org_id AS orgId
+           u.username, u.display_name AS displayName, u.locale, a.id AS assignmentId, a.role, a.org_id AS orgId
     FROM sessions s
     JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL
-    LEFT JOIN role_assignments a ON a.id = s.active_assignment_id AND a.user_id = s.user_id AND a.ended_at IS NULL
+    -- When the active assignment has been ended, fall back to the user's oldest remaining one,
+    -- so a user who still holds another role is never locked out.
+    LEFT JOIN role_assignments a ON a.id = coalesce(
+      (SELECT id FROM role_assignments WHERE id = s.active_assignment_id AND user_id = s.user_id AND ended_at IS NULL),
+      (SELECT id FROM role_assignments WHERE user_id = s.user_id AND ended_at IS NULL ORDER BY id LIMIT 1))
     WHERE s.id = ${id}`);
   if (!row) return { session: null, user: null, actor: null };
   if (now >= row.expiresAt || now - row.lastSeenAt >= policy.idleMs) {
@@ -101,11 +106,11 @@ export function validateSessionToken(db: DbOrTx, token: string, policy: SessionP
     db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
   }
   const actor: Actor | null =
-    row.activeAssignmentId !== null && row.role !== null && row.orgId !== null
-      ? { userId: row.userId, assignmentId: row.activeAssignmentId, role: row.role, orgId: row.orgId }
+    row.assignmentId !== null && row.role !== null && row.orgId !== null
+      ? { userId: row.userId, assignmentId: row.assignmentId, role: row.role, orgId: row.orgId }
       : null;
   return {
-    session: { id, userId: row.userId, activeAssignmentId: actor ? row.activeAssignmentId : null, csrfToken: row.csrfToken, expiresAt: row.expiresAt },
+    session: { id, userId: row.userId, activeAssignmentId: actor?.assignmentId ?? null, csrfToken: row.csrfToken, expiresAt: row.expiresAt },
     user: { id: row.userId, username: row.username, displayName: row.displayName, locale: row.locale },
     actor,
   };

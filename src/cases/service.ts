@@ -127,7 +127,7 @@ export function applyCaseEvent(
   writer: CaseWriter,
   caseId: number,
   command: CaseCommand,
-  options: { expectedVersion?: number; now?: Date } = {},
+  options: { expectedVersion?: number; now?: Date; detail?: Record<string, unknown> } = {},
 ): ApplyResult {
   const action = EVENT_PERMISSIONS[command.type as CaseEventType];
   const refuse = (reason: ApplyRefusal): ApplyResult => {
@@ -186,7 +186,9 @@ export function applyCaseEvent(
         eventType: command.type,
         fromState,
         toState: state,
-        detail: eventDetail(command),
+        // Casework that rides on an event (the measures taken, a note) is kept with it, not in the
+        // snapshot; the event's own fields win, so a note cannot rewrite the reason the machine judged.
+        detail: options.detail ? { ...options.detail, ...eventDetail(command) } : eventDetail(command),
       })
       .run();
     appendAudit(tx, writer.audit, { action: `case.event.${command.type}`, entityType: 'case', entityId: row.id });

@@ -5,8 +5,8 @@ import { recordAudit, type AuditContext } from '../audit/log.js';
 import { verifyAuditChain, type ChainVerdict } from '../audit/verify.js';
 import { databaseFile, openDatabase, type Db } from '../db/client.js';
 import { CliError } from './command.js';
-import { describeProblems, isIntact } from './report.js';
 import { migrateAndCount, type MigrationResult } from './database.js';
+import { describeProblems, isIntact } from './report.js';
 
 export interface TableCount {
   table: string;
@@ -25,7 +25,7 @@ export function rowCounts(db: Db): TableCount[] {
     .all() as string[];
   return tables.map((table) => ({
     table,
-    rows: (db.$client.prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`).pluck().get() as number),
+    rows: db.$client.prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`).pluck().get() as number,
   }));
 }
 

@@ -3,6 +3,8 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   /** Shown after the option name in help, e.g. `ID` in `--org ID`. */
   placeholder?: string;
+  /** Only for help's synopsis: the command itself checks the value. */
+  required?: boolean;
   description: string;
 }
 

@@ -13,7 +13,8 @@ export function isIntact(check: DatabaseCheck): boolean {
 
 export function describeChain(chain: ChainVerdict): string {
   if (chain.ok) return `Audit chain intact: ${chain.entries} entries`;
-  return `Audit chain BROKEN at entry ${chain.brokenId}: ${chain.reason} (${CHAIN_REASONS[chain.reason]}); the ${chain.entries} entries before it verify`;
+  const reason = `${chain.reason} (${CHAIN_REASONS[chain.reason]})`;
+  return `Audit chain BROKEN at entry ${chain.brokenId}: ${reason}; the ${chain.entries} entries before it verify`;
 }
 
 export function describeProblems(check: DatabaseCheck): string[] {

@@ -7,41 +7,44 @@ const flag = z
 
 const minutes = z.coerce.number().int().positive();
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-    HOST: z.string().min(1).default('localhost'),
-    DATA_DIR: z.string().min(1).default('./data'),
-    PUBLIC_URL: z.url().optional(),
-    SECURE_COOKIES: flag.optional(),
-    TRUST_PROXY: flag.default(false),
-    SESSION_IDLE_MINUTES: minutes.default(30),
-    SESSION_ABSOLUTE_HOURS: minutes.default(12),
-    SETUP_LINK_MINUTES: minutes.default(30),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DEMO_MODE: flag.default(false),
-  })
-  .transform((env) => {
-    const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-    return {
-      env: env.NODE_ENV,
-      port: env.PORT,
-      host: env.HOST,
-      dataDir: path.resolve(env.DATA_DIR),
-      publicUrl,
-      // Secure cookies need HTTPS; production is assumed to sit behind TLS unless told otherwise.
-      secureCookies: env.SECURE_COOKIES ?? env.NODE_ENV === 'production',
-      trustProxy: env.TRUST_PROXY,
-      session: {
-        idleMs: env.SESSION_IDLE_MINUTES * 60_000,
-        absoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
-      },
-      setupLinkMs: env.SETUP_LINK_MINUTES * 60_000,
-      logLevel: env.LOG_LEVEL,
-      demo: env.DEMO_MODE,
-    };
-  });
+const settings = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('localhost'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.url().optional(),
+  SECURE_COOKIES: flag.optional(),
+  TRUST_PROXY: flag.default(false),
+  SESSION_IDLE_MINUTES: minutes.default(30),
+  SESSION_ABSOLUTE_HOURS: minutes.default(12),
+  SETUP_LINK_MINUTES: minutes.default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_MODE: flag.default(false),
+});
+
+/** Every environment variable the app reads; .env.example documents each (a unit test holds them in step). */
+export const CONFIG_KEYS = Object.keys(settings.shape) as (keyof typeof settings.shape)[];
+
+const schema = settings.transform((env) => {
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: path.resolve(env.DATA_DIR),
+    publicUrl,
+    // Secure cookies need HTTPS; production is assumed to sit behind TLS unless told otherwise.
+    secureCookies: env.SECURE_COOKIES ?? env.NODE_ENV === 'production',
+    trustProxy: env.TRUST_PROXY,
+    session: {
+      idleMs: env.SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    },
+    setupLinkMs: env.SETUP_LINK_MINUTES * 60_000,
+    logLevel: env.LOG_LEVEL,
+    demo: env.DEMO_MODE,
+  };
+});
 
 export type Config = z.output<typeof schema>;
 

@@ -5,7 +5,7 @@ import { createOrgRelations } from '../orgs/repository.js';
 import { HttpError } from '../web/http-error.js';
 import { PUBLIC, type RoutePermission } from '../web/types.js';
 import { isAllowed, roleMayEver, scopeCondition } from './check.js';
-import { isAction, validatePermissions } from './rules.js';
+import { isAction, isApiKeyAction, validatePermissions } from './rules.js';
 
 export class MissingPermissionError extends Error {}
 
@@ -34,8 +34,13 @@ async function permissionsPlugin(app: FastifyInstance): Promise<void> {
   app.decorate('orgRelations', createOrgRelations(app.db));
 
   app.addHook('onRoute', (route) => {
-    if (!declaredPermission(route.config)) {
+    const permission = declaredPermission(route.config);
+    if (!permission) {
       throw new MissingPermissionError(`Route ${String(route.method)} ${route.url} declares no permission (config.permission)`);
+    }
+    // A key permission on a session route, or a key route open to sessions, would let the wrong caller in.
+    if ((route.config?.auth === 'api_key') !== (permission !== PUBLIC && isApiKeyAction(permission))) {
+      throw new MissingPermissionError(`Route ${String(route.method)} ${route.url}: config.auth 'api_key' goes with an API-key permission, and only with one`);
     }
   });
 
@@ -60,15 +65,26 @@ async function permissionsPlugin(app: FastifyInstance): Promise<void> {
     return this.actor;
   });
 
+  // API-key routes: src/api/plugin.ts resolved the key in onRequest. Refusing here, before the body is
+  // read, means an unauthenticated caller never gets its body parsed or validated.
+  app.addHook('preParsing', async (request) => {
+    if (request.routeOptions.config.auth !== 'api_key' || request.apiKey) return;
+    recordAudit(app.db, request.auditContext, { action: 'api.auth_failed', outcome: 'refused' });
+    throw new HttpError(401, 'error.unauthenticated');
+  });
+
   app.addHook('preHandler', async (request, reply) => {
     const permission = declaredPermission(request.routeOptions.config);
     if (permission === PUBLIC || request.is404) return;
+    // Checked in preParsing, with the key instead of a session (no role holds an API-key permission).
+    if (request.routeOptions.config.auth === 'api_key' && request.apiKey) return;
     if (!permission) refuse(request, 'route.undeclared');
     if (!request.user) {
       if (isPageRequest(request) || request.headers['hx-request'] === 'true') return redirectToLogin(request, reply);
       throw new HttpError(401, 'error.unauthenticated');
     }
-    if (!request.actor || !roleMayEver(permission, request.actor.role)) refuse(request, permission);
+    if (!request.actor) throw new HttpError(403, 'error.no_role');
+    if (!roleMayEver(permission, request.actor.role)) refuse(request, permission);
   });
 }
 

@@ -11,6 +11,8 @@ export interface Permission {
   /** The kind of record the conditions look at; null for permissions that concern no record. */
   subject: 'organisation' | 'user' | 'case' | 'flag' | 'api_key' | null;
   allow: readonly RuleGroup[];
+  /** Granted to API keys (routes with config.auth 'api_key', src/api) and never to a signed-in role. */
+  apiKey?: true;
 }
 
 const EVERY_ROLE = ROLES;
@@ -43,6 +45,8 @@ export const PERMISSIONS = {
   'user.manage': { subject: 'user', allow: [{ roles: ['admin'], when: ['org_within'] }] },
   'settings.manage': { subject: null, allow: [{ roles: ['admin'] }] },
   'apikey.manage': { subject: 'api_key', allow: [{ roles: ['admin'], when: ['org_within'] }] },
+  /** Telephony and contact-centre systems file intakes with an organisation's API key; no role may. */
+  'intake.api': { subject: null, allow: [], apiKey: true },
 
   /** Teachers and leads flag concerns about pupils of their own school. */
   'flag.create': { subject: null, allow: [{ roles: ['teacher', 'school_lead'] }] },
@@ -67,9 +71,18 @@ export function isAction(value: unknown): value is Action {
   return typeof value === 'string' && Object.hasOwn(PERMISSIONS, value);
 }
 
+export function isApiKeyAction(action: Action): boolean {
+  return (PERMISSIONS[action] as Permission).apiKey === true;
+}
+
 /** Catches rule mistakes at start-up instead of at the first refused request. */
 export function validatePermissions(permissions: Record<string, Permission> = PERMISSIONS): void {
   for (const [action, permission] of Object.entries(permissions)) {
+    if (permission.apiKey) {
+      // Rules judge a signed-in actor; a key has none, so an API-key permission can carry no rules.
+      if (permission.allow.length > 0 || permission.subject !== null) throw new Error(`Permission ${action} is for API keys: no roles, no subject`);
+      continue;
+    }
     if (permission.allow.length === 0) throw new Error(`Permission ${action} allows nobody`);
     for (const group of permission.allow) {
       if (group.roles.length === 0) throw new Error(`Permission ${action} has a rule group with no roles`);

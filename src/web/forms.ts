@@ -38,5 +38,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
 
 /** A local path to return to after sign-in; anything that could leave the site becomes the home page. */
 export function safeNextPath(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  // Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would leave as "//evil.example".
+  if (typeof next !== 'string' || /[\x00-\x1f\x7f]/.test(next)) return '/';
+  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }

@@ -19,7 +19,7 @@ async function renderPlugin(app: FastifyInstance): Promise<void> {
       user: request.user,
       actor: request.actor,
       assignments: !fragment && request.user ? activeAssignments(app.db, request.user.id) : [],
-      nav: navigationFor(request.actor),
+      nav: navigationFor(request.actor, fragment ? undefined : app.db),
       csrfToken: request.csrfToken,
       demo: app.config.demo,
       fragment,

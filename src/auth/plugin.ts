@@ -29,7 +29,7 @@ async function sessionPlugin(app: FastifyInstance): Promise<void> {
 
     if (request.session) {
       request.csrfToken = request.session.csrfToken;
-    } else {
+    } else if (request.routeOptions.config.csrf !== false) {
       // Signed-out forms (login, setup, public report) use a double-submit cookie instead of the session's token.
       let anonymous = request.cookies[names.csrf];
       if (!anonymous || !/^[a-z2-7]{32}$/.test(anonymous)) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { appendAudit, recordAudit } from '../audit/log.js';
 import { writeTransaction } from '../db/client.js';
 import { isLocale } from '../i18n/i18n.js';
-import { ORG_KINDS } from '../orgs/schema.js';
+import type { ORG_KINDS } from '../orgs/schema.js';
 import { activeAssignments, findUserByUsername, setUserLocale } from '../users/repository.js';
 import { parseForm, safeNextPath } from '../web/forms.js';
 import { HttpError } from '../web/http-error.js';

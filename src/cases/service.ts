@@ -106,13 +106,19 @@ function eventDetail(command: CaseCommand): Record<string, unknown> | null {
   return Object.keys(payload).length > 0 ? payload : null;
 }
 
-/** Checks that a transfer or merge points at something real before the machine is asked. */
-function targetIsValid(db: DbOrTx, row: CaseRow, command: CaseCommand): boolean {
+/**
+ * Checks that a transfer or merge points at something real before the machine is asked. A merge
+ * target must be a live case the actor may read, so nobody can fold a case into one they cannot see.
+ */
+function targetIsValid(db: DbOrTx, orgs: OrgRelations, writer: CaseWriter, row: CaseRow, command: CaseCommand): boolean {
   if (command.type === 'TRANSFER') {
     const target = findOrganisation(db, command.toOrgId);
     return Boolean(target && target.active && target.kind === 'commune');
   }
-  if (command.type === 'MARK_DUPLICATE') return command.intoCaseId !== row.id && findCase(db, command.intoCaseId) !== null;
+  if (command.type === 'MARK_DUPLICATE') {
+    const target = command.intoCaseId === row.id ? null : findCase(db, command.intoCaseId);
+    return Boolean(target && target.state !== 'merged' && isAllowed('case.read', writer.actor, caseSubject(target), orgs));
+  }
   return true;
 }
 
@@ -138,7 +144,7 @@ export function applyCaseEvent(
   if (!row) return { ok: false, reason: 'not_found' };
   if (!action || !isAllowed(action, writer.actor, caseSubject(row), orgs)) return refuse('forbidden');
   if (options.expectedVersion !== undefined && options.expectedVersion !== row.rowVersion) return { ok: false, reason: 'conflict' };
-  if (!targetIsValid(db, row, command)) return refuse('invalid_target');
+  if (!targetIsValid(db, orgs, writer, row, command)) return refuse('invalid_target');
 
   const at = (options.now ?? new Date()).toISOString();
   const event = { ...command, at } as CaseEvent;

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { databaseFile, openDatabase, runMigrations } from '../db/client.js';
 import { translate } from '../i18n/i18n.js';
 import { listOrganisations } from '../orgs/repository.js';
+import { DEMO_API_KEY } from '../api/keys.js';
 import { exitOnStartupFailure, startServer } from '../server-start.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo, type DemoOrgs } from './seed.js';
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       `Data: ${config.dataDir} (made-up data, deleted and re-seeded on every run)`,
       `Password for every account (mật khẩu): ${DEMO_PASSWORD}`,
       ...accountLines(orgNames, seed.orgs),
+      `Intake API key (khóa API tiếp nhận): ${DEMO_API_KEY}`,
       '',
     ].join('\n') + '\n',
   );

@@ -1,10 +1,13 @@
+import { createDemoApiKey } from '../api/keys.js';
 import { SYSTEM_AUDIT_CONTEXT } from '../audit/log.js';
 import { hashPassword } from '../auth/password.js';
 import type { Db } from '../db/client.js';
+import { seedDemoFlags } from '../flags/demo.js';
 import { createOrganisation } from '../orgs/repository.js';
 import type { OrgKind } from '../orgs/schema.js';
 import type { Role } from '../permissions/roles.js';
 import { createUser } from '../users/repository.js';
+import { seedDemoIntakes } from './intakes.js';
 
 /** Every demo account shares it; the demo database holds made-up data only and is rebuilt on each run. */
 export const DEMO_PASSWORD = 'bvte-demo-2026';
@@ -116,5 +119,9 @@ export async function seedDemo(db: Db): Promise<DemoSeed> {
       assignments,
     });
   }
+  seedDemoFlags(db, { schoolOrgId: orgs.primarySchool, teacherUserId: users.giaovien, level: 'primary', withFlags: true });
+  seedDemoFlags(db, { schoolOrgId: orgs.preschool, teacherUserId: users.giaovien, level: 'preschool' });
+  seedDemoIntakes(db, orgs, users.tongdai111);
+  createDemoApiKey(db, orgs.hotline);
   return { orgs, users };
 }

@@ -10,7 +10,7 @@ import { listTriageQueue } from './queue.js';
 
 const PAGE_SIZE = 50;
 /** The id of the queue's table region: htmx polls it and asks for it alone (HX-Target). */
-export const TRIAGE_TABLE_ID = 'triage-table';
+const TRIAGE_TABLE_ID = 'triage-table';
 
 export default async function triageRoutes(app: FastifyInstance): Promise<void> {
   const config = { permission: 'case.triage' } as const;

@@ -10,3 +10,4 @@ export * from '../intake/schema.js';
 export * from '../flags/schema.js';
 export * from '../hotline/schema.js';
 export * from '../api/schema.js';
+export * from '../casework/schema.js';

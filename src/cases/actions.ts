@@ -1,3 +1,4 @@
+import type { DbOrTx } from '../db/client.js';
 /**
  * What the case page offers, as data: one entry per workflow event, with its label, the permission
  * it needs (EVENT_PERMISSIONS) and the fields of its form. The page shows an action only when the
@@ -183,8 +184,8 @@ export function findCaseAction(event: unknown): CaseAction | null {
 }
 
 /** The actions this actor may take on the case now: allowed by the rules and by the statechart. */
-export function availableActions(row: CaseRow, actor: Actor, orgs: OrgRelations, now = new Date()): CaseAction[] {
-  const subject = caseSubject(row);
+export function availableActions(db: DbOrTx, row: CaseRow, actor: Actor, orgs: OrgRelations, now = new Date()): CaseAction[] {
+  const subject = caseSubject(db, row);
   const permitted = CASE_ACTIONS.filter((action) => isAllowed(EVENT_PERMISSIONS[action.event], actor, subject, orgs));
   const possible = new Set(possibleEvents(row, permitted.map((action) => action.probe), now).map((command) => command.type));
   return permitted.filter((action) => possible.has(action.event));

@@ -13,8 +13,12 @@ export const CASE_COLUMNS: SubjectColumns = {
   sensitive: cases.sensitive,
 };
 
-export function caseSubject(row: Pick<CaseRow, 'id' | 'orgId' | 'assignedUserId' | 'sensitive'>): SubjectRecord {
-  return { id: row.id, orgId: row.orgId, assignedUserId: row.assignedUserId, sensitive: row.sensitive };
+/** How the rules see one loaded case; accepted referrals come from their own table. */
+export function caseSubject(db: DbOrTx, row: Pick<CaseRow, 'id' | 'orgId' | 'assignedUserId' | 'sensitive'>): SubjectRecord {
+  const acceptedReferralOrgIds = db
+    .all<{ orgId: number }>(sql`SELECT to_org_id AS orgId FROM referrals WHERE case_id = ${row.id} AND status = 'accepted'`)
+    .map((referral) => referral.orgId);
+  return { id: row.id, orgId: row.orgId, assignedUserId: row.assignedUserId, sensitive: row.sensitive, acceptedReferralOrgIds };
 }
 
 export function findCase(db: DbOrTx, id: number): CaseRow | null {

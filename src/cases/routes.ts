@@ -121,7 +121,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
   function loadReadable(request: FastifyRequest): CaseRow {
     const row = findCase(app.db, idParam(request));
     if (!row) throw notFound();
-    request.authorize('case.read', caseSubject(row), { type: 'case', id: row.id });
+    request.authorize('case.read', caseSubject(app.db, row), { type: 'case', id: row.id });
     return row;
   }
 
@@ -174,8 +174,8 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     const now = new Date();
     const intake = findIntakeForCase(app.db, row.id);
     const child = childFacts(app, row, intake);
-    const canWork = isAllowed('case.work', actor, caseSubject(row), app.orgRelations);
-    let actions: CaseAction[] = availableActions(row, actor, app.orgRelations, now);
+    const canWork = isAllowed('case.work', actor, caseSubject(app.db, row), app.orgRelations);
+    let actions: CaseAction[] = availableActions(app.db, row, actor, app.orgRelations, now);
     const communes = actions.some((action) => action.event === 'TRANSFER') ? activeCommunes(app.db, row.orgId) : [];
     // A transfer needs somewhere to go: without another commune the form would be a dead end.
     if (communes.length === 0) actions = actions.filter((action) => action.event !== 'TRANSFER');
@@ -213,7 +213,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       communes: communes.map((commune) => ({ value: commune.id, label: commune.name })),
       duplicates: duplicatesFor(request, row, intake, canWork),
       timeline: timelineEntries(timelineOf(app.db, row.id), request),
-      mayTriage: isAllowed('case.triage', actor, caseSubject(row), app.orgRelations),
+      mayTriage: isAllowed('case.triage', actor, caseSubject(app.db, row), app.orgRelations),
       defaults: { measures_at: vietnamDateTimeValue(now) },
       openAction: state.openAction ?? null,
       keptInput,
@@ -229,7 +229,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     const row = findCase(app.db, caseId);
     const actor = request.requireActor();
     // A transfer can take the case out of the actor's reach; they go back to their queue.
-    if (!row || !isAllowed('case.read', actor, caseSubject(row), app.orgRelations)) {
+    if (!row || !isAllowed('case.read', actor, caseSubject(app.db, row), app.orgRelations)) {
       if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', '/triage').code(204).send();
       return reply.redirect('/triage', 303);
     }
@@ -264,7 +264,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     const action = findCaseAction(body.event);
     if (!action) throw new HttpError(400, 'error.bad_request');
     // Refused before the form is even read, so nobody learns the rules of a step they may not take.
-    request.authorize(EVENT_PERMISSIONS[action.event], caseSubject(row), { type: 'case', id: row.id });
+    request.authorize(EVENT_PERMISSIONS[action.event], caseSubject(app.db, row), { type: 'case', id: row.id });
     const expectedVersion = rowVersionOf(body);
     const form = parseActionForm(action, body);
     const again = (status: number, extra: PageState) =>
@@ -319,7 +319,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       const value = data[field.name];
       if (field.kind === 'case_reference' && typeof value === 'string') {
         const other = findCaseByReference(app.db, value);
-        const visible = other && isAllowed('case.read', request.requireActor(), caseSubject(other), app.orgRelations);
+        const visible = other && isAllowed('case.read', request.requireActor(), caseSubject(app.db, other), app.orgRelations);
         if (!other || !visible || other.id === row.id) errors[field.name] = 'caseAction.reference_not_found';
         else if (!isOpenState(other.state as CaseState)) errors[field.name] = 'caseAction.reference_not_open';
         else input[field.name] = other.id;
@@ -338,7 +338,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
   app.post('/cases/:id/child', { config: { permission: 'case.work' } }, async (request, reply) => {
     const row = findCase(app.db, idParam(request));
     if (!row) throw notFound();
-    request.authorize('case.work', caseSubject(row), { type: 'case', id: row.id });
+    request.authorize('case.work', caseSubject(app.db, row), { type: 'case', id: row.id });
     const actor = request.requireActor();
     const body = (request.body ?? {}) as Record<string, unknown>;
     const expectedVersion = rowVersionOf(body);

@@ -117,7 +117,7 @@ function targetIsValid(db: DbOrTx, orgs: OrgRelations, writer: CaseWriter, row: 
   }
   if (command.type === 'MARK_DUPLICATE') {
     const target = command.intoCaseId === row.id ? null : findCase(db, command.intoCaseId);
-    return Boolean(target && target.state !== 'merged' && isAllowed('case.read', writer.actor, caseSubject(target), orgs));
+    return Boolean(target && target.state !== 'merged' && isAllowed('case.read', writer.actor, caseSubject(db, target), orgs));
   }
   return true;
 }
@@ -142,7 +142,7 @@ export function applyCaseEvent(
   };
   const row = findCase(db, caseId);
   if (!row) return { ok: false, reason: 'not_found' };
-  if (!action || !isAllowed(action, writer.actor, caseSubject(row), orgs)) return refuse('forbidden');
+  if (!action || !isAllowed(action, writer.actor, caseSubject(db, row), orgs)) return refuse('forbidden');
   if (options.expectedVersion !== undefined && options.expectedVersion !== row.rowVersion) return { ok: false, reason: 'conflict' };
   if (!targetIsValid(db, orgs, writer, row, command)) return refuse('invalid_target');
 

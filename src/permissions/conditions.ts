@@ -9,6 +9,10 @@ export interface SubjectRecord {
   assignedUserId?: number | null;
   createdBy?: number | null;
   sensitive?: boolean;
+  /** The user a record belongs to, e.g. the recipient of a notification. */
+  ownerUserId?: number;
+  /** Organisations that accepted a referral of this case (their social workers may work on it). */
+  acceptedReferralOrgIds?: readonly number[];
 }
 
 /** The same attributes as SQL expressions, for compiling rules into a WHERE clause. */
@@ -56,6 +60,16 @@ export const CONDITIONS = {
   not_sensitive: {
     test: (record) => record.sensitive === false,
     sql: (columns) => sql`${column(columns, 'sensitive')} = 0`,
+  },
+  /** A receiving organisation that accepted a referral works on that case only (issue 4). */
+  referral_accepted_by_actor_org: {
+    test: (record, actor) => record.acceptedReferralOrgIds?.includes(actor.orgId) ?? false,
+    sql: (columns, actor) =>
+      sql`EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = ${column(columns, 'id')} AND r.to_org_id = ${actor.orgId} AND r.status = 'accepted')`,
+  },
+  is_owner: {
+    test: (record, actor) => record.ownerUserId === actor.userId,
+    sql: (columns, actor) => sql`${column(columns, 'ownerUserId')} = ${actor.userId}`,
   },
   is_actor: {
     test: (record, actor) => record.id === actor.userId,

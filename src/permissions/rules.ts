@@ -9,7 +9,7 @@ export interface RuleGroup {
 
 export interface Permission {
   /** The kind of record the conditions look at; null for permissions that concern no record. */
-  subject: 'organisation' | 'user' | 'case' | 'flag' | 'api_key' | null;
+  subject: 'organisation' | 'user' | 'case' | 'flag' | 'api_key' | 'referral' | 'notification' | null;
   allow: readonly RuleGroup[];
   /** Granted to API keys (routes with config.auth 'api_key', src/api) and never to a signed-in role. */
   apiKey?: true;
@@ -26,6 +26,7 @@ const CASE_VIEWERS: readonly RuleGroup[] = [
   { roles: ['commune_worker'], when: ['org_within', 'not_sensitive'] },
   { roles: ['commune_worker'], when: ['org_within', 'assigned_to_actor'] },
   { roles: ['commune_chair', 'supervisor'], when: ['org_within'] },
+  { roles: ['social_worker'], when: ['referral_accepted_by_actor_org'] },
 ];
 /** Casework (verification, assessment, planning, review) is done by workers and supervisors who can see the case. */
 const CASE_WORKERS: readonly RuleGroup[] = [
@@ -63,6 +64,29 @@ export const PERMISSIONS = {
   'case.approve': { subject: 'case', allow: [{ roles: ['commune_chair'], when: ['org_within'] }] },
   'case.transfer': { subject: 'case', allow: CASE_WORKERS },
   'case.reopen': { subject: 'case', allow: CASE_WORKERS },
+  /** Services and follow-up visits: the case's workers, and the social workers of an organisation that accepted a referral. */
+  'case.serve': {
+    subject: 'case',
+    allow: [...CASE_WORKERS, { roles: ['social_worker'], when: ['referral_accepted_by_actor_org'] }],
+  },
+  /** A supervisor assigns and reassigns cases within their organisation. */
+  'case.assign': { subject: 'case', allow: [{ roles: ['supervisor'], when: ['org_within'] }] },
+  /** Confidential notes: the assigned worker and supervisors only. */
+  'case.read_confidential': {
+    subject: 'case',
+    allow: [
+      { roles: ['commune_worker', 'social_worker'], when: ['assigned_to_actor'] },
+      { roles: ['supervisor'], when: ['org_within'] },
+    ],
+  },
+  /** A case's access log and field-level change history. */
+  'case.accountability': { subject: 'case', allow: [{ roles: ['supervisor'], when: ['org_within'] }] },
+  /** Referring without the child's or guardian's consent needs a supervisor's recorded reason. */
+  'referral.override_consent': { subject: 'case', allow: [{ roles: ['supervisor'], when: ['org_within'] }] },
+  /** The receiving organisation sees its pending referrals (not the case file) and accepts or declines them. */
+  'referral.respond': { subject: 'referral', allow: [{ roles: ['social_worker', 'supervisor'], when: ['org_within'] }] },
+  /** Each user's own alerts. */
+  'notification.read': { subject: 'notification', allow: [{ roles: EVERY_ROLE, when: ['is_owner'] }] },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -98,7 +98,7 @@ describe('case.read', () => {
   it.each(Object.keys(EXPECTED) as PersonName[])('%s: the row check and the SQL scope agree with the table', (name) => {
     const actor = actors[name];
     const byRowCheck = (Object.keys(caseIds) as CaseName[]).filter((caseName) =>
-      isAllowed('case.read', actor, caseSubject(findCase(db, caseIds[caseName])!), orgRelations),
+      isAllowed('case.read', actor, caseSubject(db, findCase(db, caseIds[caseName])!), orgRelations),
     );
     const bySql = db
       .select({ id: cases.id })

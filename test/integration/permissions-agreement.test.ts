@@ -34,6 +34,7 @@ const SCRATCH_COLUMNS: SubjectColumns = {
   assignedUserId: sql`assigned_user_id`,
   createdBy: sql`created_by`,
   sensitive: sql`sensitive`,
+  ownerUserId: sql`owner_user_id`,
 };
 
 const SUBJECT_ACTIONS = (Object.keys(PERMISSIONS) as Action[]).filter((action) => PERMISSIONS[action].subject !== null);
@@ -66,11 +67,20 @@ describe('list filters agree with record checks', () => {
       assignedUserId: pick([null, ...USER_IDS]),
       createdBy: pick([null, ...USER_IDS]),
       sensitive: random() < 0.4,
+      acceptedReferralOrgIds: random() < 0.3 ? [pick(orgIds)] : [],
+      ownerUserId: pick(USER_IDS),
     }));
-    t.db.$client.exec('CREATE TEMP TABLE scratch (id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL, assigned_user_id INTEGER, created_by INTEGER, sensitive INTEGER NOT NULL)');
-    const insert = t.db.$client.prepare('INSERT INTO scratch VALUES (?, ?, ?, ?, ?)');
+    t.db.$client.exec('CREATE TEMP TABLE scratch (id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL, assigned_user_id INTEGER, created_by INTEGER, sensitive INTEGER NOT NULL, owner_user_id INTEGER NOT NULL)');
+    const insert = t.db.$client.prepare('INSERT INTO scratch VALUES (?, ?, ?, ?, ?, ?)');
+    // A temp table shadows the real one, so the referral condition's SQL reads these rows; pending ones must not count.
+    t.db.$client.exec('CREATE TEMP TABLE referrals (case_id INTEGER NOT NULL, to_org_id INTEGER NOT NULL, status TEXT NOT NULL)');
+    const refer = t.db.$client.prepare('INSERT INTO referrals VALUES (?, ?, ?)');
     t.db.$client.transaction(() => {
-      for (const record of records) insert.run(record.id, record.orgId, record.assignedUserId, record.createdBy, record.sensitive ? 1 : 0);
+      for (const record of records) {
+        insert.run(record.id, record.orgId, record.assignedUserId, record.createdBy, record.sensitive ? 1 : 0, record.ownerUserId);
+        for (const orgId of record.acceptedReferralOrgIds) refer.run(record.id, orgId, 'accepted');
+        if (random() < 0.2) refer.run(record.id, pick(orgIds), 'pending');
+      }
     })();
   });
   afterAll(async () => t.close());

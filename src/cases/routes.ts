@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/log.js';
+import { CASEWORK_MODULES, loadCaseSections } from '../casework/index.js';
+import type { CasePageState } from '../casework/module.js';
 import { ageOf, findChild } from '../children/repository.js';
 import { suggestDuplicates, type DuplicateSuggestion } from '../children/duplicates.js';
 import type { MessageKey } from '../i18n/vi.js';
@@ -21,7 +23,7 @@ import {
 } from '../triage/case-facts.js';
 import { confirmNewChild, linkChild } from '../triage/child-link.js';
 import { countdownTo } from '../triage/countdown.js';
-import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
+import { parseForm, type FieldErrors } from '../web/forms.js';
 import { HttpError, notFound } from '../web/http-error.js';
 import { idParam } from '../web/params.js';
 import { availableActions, findCaseAction, parseActionForm, vietnamDateTimeValue, type ActionInput, type CaseAction } from './actions.js';
@@ -83,14 +85,7 @@ interface TimelineEntry {
 }
 
 /** How the page is shown: after a refused or failed submission it keeps the user's input and says why. */
-interface PageState {
-  status?: number;
-  openAction?: string | null;
-  values?: FormValues;
-  errors?: FieldErrors;
-  message?: MessageKey | null;
-  notice?: MessageKey | null;
-}
+type PageState = CasePageState;
 
 const rowVersionSchema = z.coerce.number().int().positive();
 const childChoiceSchema = z.object({
@@ -213,6 +208,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       communes: communes.map((commune) => ({ value: commune.id, label: commune.name })),
       duplicates: duplicatesFor(request, row, intake, canWork),
       timeline: timelineEntries(timelineOf(app.db, row.id), request),
+      sections: loadCaseSections({ db: app.db, row, actor, orgs: app.orgRelations, locale: request.locale, t: request.t, state }),
       mayTriage: isAllowed('case.triage', actor, caseSubject(app.db, row), app.orgRelations),
       defaults: { measures_at: vietnamDateTimeValue(now) },
       openAction: state.openAction ?? null,
@@ -243,6 +239,8 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     if (!parsed.success) throw new HttpError(400, 'error.bad_request');
     return parsed.data;
   }
+
+  for (const module of CASEWORK_MODULES) module.routes?.(app, { loadReadable, renderCase, afterChange });
 
   app.get('/cases/:id', { config: { permission: 'case.read' } }, async (request, reply) => {
     const row = loadReadable(request);

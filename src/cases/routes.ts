@@ -60,6 +60,7 @@ const KIND_DESCRIPTIONS: Record<string, MessageKey> = {
   intake: 'caseTimeline.intake',
   child_link: 'caseTimeline.child_link',
   child_confirm: 'caseTimeline.child_confirm',
+  ...Object.assign({}, ...CASEWORK_MODULES.map((module) => module.timelineKinds ?? {})),
 };
 
 /** The parts of a timeline detail the page shows, with their labels; anything else stays unshown. */
@@ -207,7 +208,13 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       canMarkDuplicate: actions.some((action) => action.event === 'MARK_DUPLICATE'),
       communes: communes.map((commune) => ({ value: commune.id, label: commune.name })),
       duplicates: duplicatesFor(request, row, intake, canWork),
-      timeline: timelineEntries(timelineOf(app.db, row.id), request),
+      // Confidential entries (e.g. confidential notes) are for the assigned worker and supervisors only.
+      timeline: timelineEntries(
+        timelineOf(app.db, row.id).filter(
+          (entry) => !entry.confidential || isAllowed('case.read_confidential', actor, caseSubject(app.db, row), app.orgRelations),
+        ),
+        request,
+      ),
       sections: loadCaseSections({ db: app.db, row, actor, orgs: app.orgRelations, locale: request.locale, t: request.t, state }),
       mayTriage: isAllowed('case.triage', actor, caseSubject(app.db, row), app.orgRelations),
       defaults: { measures_at: vietnamDateTimeValue(now) },

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { createActor } from 'xstate';
 import { appendAudit, recordAudit, type AuditContext } from '../audit/log.js';
 import { loadNonWorkingDays } from '../calendar/repository.js';
-import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { writeTransaction, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import { findOrganisation } from '../orgs/repository.js';
 import type { Actor } from '../permissions/actor.js';
 import { isAllowed } from '../permissions/check.js';
@@ -133,7 +133,13 @@ export function applyCaseEvent(
   writer: CaseWriter,
   caseId: number,
   command: CaseCommand,
-  options: { expectedVersion?: number; now?: Date; detail?: Record<string, unknown> } = {},
+  options: {
+    expectedVersion?: number;
+    now?: Date;
+    detail?: Record<string, unknown>;
+    /** The step's own records (a plan, a review, …), written in the same transaction as the transition. */
+    within?: (tx: Tx, caseRow: CaseRow) => void;
+  } = {},
 ): ApplyResult {
   const action = EVENT_PERMISSIONS[command.type as CaseEventType];
   const refuse = (reason: ApplyRefusal): ApplyResult => {
@@ -198,6 +204,7 @@ export function applyCaseEvent(
       })
       .run();
     appendAudit(tx, writer.audit, { action: `case.event.${command.type}`, entityType: 'case', entityId: row.id });
+    options.within?.(tx, updated);
     return { ok: true, caseRow: updated, state } as const;
   });
 }

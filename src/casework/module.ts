@@ -48,4 +48,6 @@ export interface CaseworkModule {
   /** The section's data, or null to leave the section out for this actor and case. */
   load?(context: CaseSectionContext): Record<string, unknown> | null;
   routes?(app: FastifyInstance, tools: CasePageTools): void;
+  /** How the case timeline describes the entries this module writes (recordCasework kinds). */
+  timelineKinds?: Record<string, MessageKey>;
 }

@@ -6,12 +6,14 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import accountRoutes from './account/routes.js';
+import alerts from './alerts/plugin.js';
 import apiRoutes from './api/routes.js';
 import csrf from './auth/csrf.js';
 import session from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
 import calendarRoutes from './calendar/routes.js';
 import caseRoutes from './cases/routes.js';
+import referralRoutes from './casework/referrals/routes.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import database from './db/plugin.js';
@@ -25,8 +27,10 @@ import publicReportRoutes from './public-report/routes.js';
 import userRoutes from './users/routes.js';
 import errorHandler from './web/error-handler.js';
 import render from './web/render.js';
+import searchRoutes from './search/routes.js';
 import securityHeaders from './web/security-headers.js';
 import staticFiles from './web/static-files.js';
+import statistics from './statistics/plugin.js';
 import taxonomyRoutes from './taxonomy/routes.js';
 import triageRoutes from './triage/routes.js';
 
@@ -91,5 +95,9 @@ export async function buildApp({ config, db }: AppOptions): Promise<FastifyInsta
   await app.register(apiRoutes);
   await app.register(triageRoutes);
   await app.register(caseRoutes);
+  await app.register(referralRoutes);
+  await app.register(searchRoutes);
+  await app.register(alerts);
+  await app.register(statistics);
   return app;
 }

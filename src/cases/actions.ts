@@ -63,7 +63,6 @@ const SOME_CASE = Number.MAX_SAFE_INTEGER;
 
 const note: ActionField = { name: 'note', kind: 'text', label: 'caseAction.field.note', hint: 'caseAction.field.note_hint', long: true };
 const reason: ActionField = { name: 'reason', kind: 'text', label: 'caseAction.field.reason', required: true, long: true };
-const comment: ActionField = { name: 'comment', kind: 'text', label: 'caseAction.field.comment', required: true, long: true };
 
 const text = (input: ActionInput, name: string): string => (typeof input[name] === 'string' ? input[name] : '');
 const id = (input: ActionInput, name: string): number => (typeof input[name] === 'number' ? input[name] : 0);
@@ -90,13 +89,19 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fields: [
       { name: 'measures', kind: 'text', label: 'caseAction.field.measures', hint: 'caseAction.field.measures_hint', required: true, long: true },
       { name: 'separation', kind: 'flag', label: 'caseAction.field.separation' },
+      { name: 'place_of_care', kind: 'text', label: 'caseAction.field.place_of_care' },
       { name: 'measures_at', kind: 'time', label: 'caseAction.field.measures_at', required: true },
     ],
     probe: { type: 'RECORD_EMERGENCY_MEASURES' },
     // The machine keeps only the time of recording; what was done, and when, is casework for the timeline.
     toCommand: (input) => ({
       command: { type: 'RECORD_EMERGENCY_MEASURES' },
-      detail: { measures: text(input, 'measures'), separation: input.separation === true, measuresTakenAt: input.measures_at },
+      detail: {
+        measures: text(input, 'measures'),
+        separation: input.separation === true,
+        placeOfCare: text(input, 'place_of_care') || null,
+        measuresTakenAt: input.measures_at,
+      },
     }),
   },
   {
@@ -135,30 +140,11 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     probe: { type: 'MARK_DUPLICATE', intoCaseId: SOME_CASE },
     toCommand: (input) => ({ command: { type: 'MARK_DUPLICATE', intoCaseId: id(input, 'other_reference') } }),
   },
-  { event: 'RECORD_NEEDS_MEETING', label: 'caseAction.RECORD_NEEDS_MEETING', tone: 'normal', fields: [], probe: { type: 'RECORD_NEEDS_MEETING' }, toCommand: simple('RECORD_NEEDS_MEETING') },
-  { event: 'COMPLETE_ASSESSMENT', label: 'caseAction.COMPLETE_ASSESSMENT', tone: 'primary', fields: [], probe: { type: 'COMPLETE_ASSESSMENT' }, toCommand: simple('COMPLETE_ASSESSMENT') },
-  { event: 'SUBMIT_PLAN', label: 'caseAction.SUBMIT_PLAN', tone: 'primary', fields: [], probe: { type: 'SUBMIT_PLAN' }, toCommand: simple('SUBMIT_PLAN') },
-  { event: 'APPROVE_PLAN', label: 'caseAction.APPROVE_PLAN', tone: 'primary', fields: [], probe: { type: 'APPROVE_PLAN' }, toCommand: simple('APPROVE_PLAN') },
-  {
-    event: 'REJECT_PLAN',
-    label: 'caseAction.REJECT_PLAN',
-    tone: 'danger',
-    fields: [comment],
-    probe: { type: 'REJECT_PLAN', comment: 'probe' },
-    toCommand: (input) => ({ command: { type: 'REJECT_PLAN', comment: text(input, 'comment') } }),
-  },
+  // The needs meeting, the detailed assessment (src/casework/assessments) and the plan's submission and
+  // decision (src/casework/plans) write their own records, so their forms are in those sections.
   { event: 'START_REVIEW', label: 'caseAction.START_REVIEW', tone: 'primary', fields: [], probe: { type: 'START_REVIEW' }, toCommand: simple('START_REVIEW') },
-  { event: 'REQUEST_CLOSURE', label: 'caseAction.REQUEST_CLOSURE', tone: 'primary', fields: [], probe: { type: 'REQUEST_CLOSURE' }, toCommand: simple('REQUEST_CLOSURE') },
-  { event: 'REPLAN', label: 'caseAction.REPLAN', tone: 'normal', fields: [], probe: { type: 'REPLAN' }, toCommand: simple('REPLAN') },
-  { event: 'APPROVE_CLOSURE', label: 'caseAction.APPROVE_CLOSURE', tone: 'primary', fields: [], probe: { type: 'APPROVE_CLOSURE' }, toCommand: simple('APPROVE_CLOSURE') },
-  {
-    event: 'REJECT_CLOSURE',
-    label: 'caseAction.REJECT_CLOSURE',
-    tone: 'danger',
-    fields: [comment],
-    probe: { type: 'REJECT_CLOSURE', comment: 'probe' },
-    toCommand: (input) => ({ command: { type: 'REJECT_CLOSURE', comment: text(input, 'comment') } }),
-  },
+  // The review (Mẫu 06) ends in a request to close or a new plan, and the chairperson decides on closure
+  // seeing that review: both forms are in the review section (src/casework/review).
   {
     event: 'TRANSFER',
     label: 'caseAction.TRANSFER',
@@ -207,7 +193,8 @@ export function vietnamDateTimeValue(instant: Date): string {
   return `${date}T${time}`;
 }
 
-function fieldSchema(field: ActionField, now: Date): z.ZodType {
+/** The check of one field kind; casework forms reuse it so a time means the same everywhere. */
+export function fieldSchema(field: ActionField, now: Date): z.ZodType {
   switch (field.kind) {
     case 'text': {
       const trimmed = z.string('form.required').trim().max(TEXT_MAX, 'form.too_long');

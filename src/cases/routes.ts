@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/log.js';
+import { insertEmergencyMeasures } from '../casework/emergency.js';
 import { CASEWORK_MODULES, loadCaseSections } from '../casework/index.js';
 import type { CasePageState } from '../casework/module.js';
 import { ageOf, findChild } from '../children/repository.js';
 import { suggestDuplicates, type DuplicateSuggestion } from '../children/duplicates.js';
+import type { Tx } from '../db/client.js';
 import type { MessageKey } from '../i18n/vi.js';
 import { findOrganisation } from '../orgs/repository.js';
 import { isAllowed } from '../permissions/check.js';
@@ -63,12 +65,16 @@ const KIND_DESCRIPTIONS: Record<string, MessageKey> = {
   ...Object.assign({}, ...CASEWORK_MODULES.map((module) => module.timelineKinds ?? {})),
 };
 
+/** What the page confirms after a plain (non-htmx) casework post redirects with ?done=<key>. */
+const CASEWORK_NOTICES: Record<string, MessageKey> = Object.assign({}, ...CASEWORK_MODULES.map((module) => module.notices ?? {}));
+
 /** The parts of a timeline detail the page shows, with their labels; anything else stays unshown. */
 const TEXT_DETAILS: readonly { key: string; label: MessageKey }[] = [
   { key: 'reason', label: 'caseTimeline.reason' },
   { key: 'comment', label: 'caseTimeline.comment' },
   { key: 'note', label: 'caseTimeline.note' },
   { key: 'measures', label: 'caseTimeline.measures' },
+  { key: 'placeOfCare', label: 'caseAction.field.place_of_care' },
 ];
 
 interface TimelineEntry {
@@ -254,7 +260,14 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     recordAudit(app.db, request.auditContext, { action: 'case.view', entityType: 'case', entityId: row.id });
     // After a plain (non-htmx) submission the redirect says what was done, so the page can confirm it.
     const done = (request.query as Record<string, unknown>).done;
-    const notice: MessageKey | null = done === 'child' ? 'caseDuplicate.linked' : findCaseAction(done) ? 'case.event_done' : null;
+    const notice: MessageKey | null =
+      done === 'child'
+        ? 'caseDuplicate.linked'
+        : findCaseAction(done)
+          ? 'case.event_done'
+          : typeof done === 'string'
+            ? (CASEWORK_NOTICES[done] ?? null)
+            : null;
     return renderCase(request, reply, row, { notice });
   });
 
@@ -304,7 +317,14 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       if (!taken.ok) return refused(taken.reason);
       version = taken.caseRow.rowVersion;
     }
-    const result = applyCaseEvent(app.db, app.orgRelations, writer, row.id, command, { expectedVersion: version, ...(detail ? { detail } : {}) });
+    const result = applyCaseEvent(app.db, app.orgRelations, writer, row.id, command, {
+      expectedVersion: version,
+      ...(detail ? { detail } : {}),
+      // Mẫu 07 prints from the measures' own record, written with the transition.
+      ...(command.type === 'RECORD_EMERGENCY_MEASURES' && detail
+        ? { within: (tx: Tx) => insertEmergencyMeasures(tx, row.id, actor.userId, detail) }
+        : {}),
+    });
     return result.ok ? afterChange(request, reply, row.id, 'case.event_done', action.event) : refused(result.reason);
   });
 

@@ -1,12 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { createActor } from 'xstate';
+import { notifyForCase } from '../alerts/notify.js';
 import { appendAudit, recordAudit, type AuditContext } from '../audit/log.js';
 import { loadNonWorkingDays } from '../calendar/repository.js';
+import { endOpenAssignment, openAssignment } from '../casework/assignment/history.js';
 import { writeTransaction, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import { findOrganisation } from '../orgs/repository.js';
 import type { Actor } from '../permissions/actor.js';
 import { isAllowed } from '../permissions/check.js';
 import type { OrgRelations } from '../permissions/conditions.js';
+import { reindexCase } from '../search/index.js';
 import { deadlinesFor } from './deadlines.js';
 import { EVENT_PERMISSIONS } from './event-permissions.js';
 import { nextCaseReference } from './references.js';
@@ -68,7 +71,7 @@ export function openCase(tx: DbOrTx, writer: { actor: Actor | null; audit: Audit
   const state = stateKeyOf(snapshot);
   const deadlines = deadlinesFor(state, snapshot.context, loadNonWorkingDays(tx));
   const reference = nextCaseReference(tx, input.receivedAt);
-  const { id } = tx
+  const opened = tx
     .insert(cases)
     .values({
       reference,
@@ -82,8 +85,9 @@ export function openCase(tx: DbOrTx, writer: { actor: Actor | null; audit: Audit
       receivedAt: input.receivedAt,
       ...deadlines,
     })
-    .returning({ id: cases.id })
+    .returning()
     .get();
+  const { id } = opened;
   for (const code of new Set(input.categories)) tx.insert(caseCategories).values({ caseId: id, code }).run();
   tx.insert(caseTimeline)
     .values({
@@ -97,6 +101,10 @@ export function openCase(tx: DbOrTx, writer: { actor: Actor | null; audit: Audit
     })
     .run();
   appendAudit(tx, writer.audit, { action: 'case.create', entityType: 'case', entityId: id });
+  // case search (issue 4): findable by its reference from the start.
+  reindexCase(tx, id);
+  // alerts (issue 4): the commune's workers hear of the new case.
+  notifyForCase(tx, opened, null, writer.actor?.userId ?? null);
   return { id, reference };
 }
 
@@ -188,6 +196,12 @@ export function applyCaseEvent(
       .returning()
       .get();
     if (!updated) return { ok: false, reason: 'conflict' } as const;
+    // TAKE and TRANSFER change who is responsible, like a supervisor's assignment: the assignment
+    // history (src/casework/assignment) records them too, so it answers "who held the case when" completely.
+    if (updated.assignedUserId !== row.assignedUserId) {
+      if (updated.assignedUserId === null) endOpenAssignment(tx, row.id, at);
+      else openAssignment(tx, row.id, updated.assignedUserId, writer.actor.userId, at);
+    }
     tx.insert(caseTimeline)
       .values({
         caseId: row.id,
@@ -205,6 +219,8 @@ export function applyCaseEvent(
       .run();
     appendAudit(tx, writer.audit, { action: `case.event.${command.type}`, entityType: 'case', entityId: row.id });
     options.within?.(tx, updated);
+    // alerts (issue 4): a case arriving in a commune, or waiting for the chairperson, tells the people concerned.
+    notifyForCase(tx, updated, row, writer.actor.userId);
     return { ok: true, caseRow: updated, state } as const;
   });
 }

@@ -48,6 +48,8 @@ export interface CaseworkModule {
   /** The section's data, or null to leave the section out for this actor and case. */
   load?(context: CaseSectionContext): Record<string, unknown> | null;
   routes?(app: FastifyInstance, tools: CasePageTools): void;
+  /** The confirmation shown after a plain post redirected with ?done=<key> (the `done` given to afterChange). */
+  notices?: Record<string, MessageKey>;
   /** How the case timeline describes the entries this module writes (recordCasework kinds). */
   timelineKinds?: Record<string, MessageKey>;
 }

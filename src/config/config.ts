@@ -20,6 +20,13 @@ const settings = z.object({
   SETUP_LINK_MINUTES: minutes.default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_MODE: flag.default(false),
+  MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(100).default(10),
+  // alerts (issue 4): the scheduler's interval (0 = off) and outgoing email (off without SMTP_URL)
+  ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  // statistics (issue 5): counts below this are shown as "<N"; never below 3, whatever is configured
+  STATS_THRESHOLD: z.coerce.number().int().min(3).max(100).default(5),
 });
 
 /** Every environment variable the app reads; .env.example documents each (a unit test holds them in step). */
@@ -43,6 +50,15 @@ const schema = settings.transform((env) => {
     setupLinkMs: env.SETUP_LINK_MINUTES * 60_000,
     logLevel: env.LOG_LEVEL,
     demo: env.DEMO_MODE,
+    maxUploadBytes: env.MAX_UPLOAD_MB * 1_048_576,
+    // alerts (issue 4)
+    alerts: {
+      intervalMs: env.ALERT_INTERVAL_SECONDS * 1000,
+      smtpUrl: env.SMTP_URL ?? null,
+      mailFrom: env.MAIL_FROM ?? `BVTE <no-reply@${new URL(publicUrl).hostname}>`,
+    },
+    // statistics (issue 5)
+    statistics: { threshold: env.STATS_THRESHOLD },
   };
 });
 
@@ -63,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+  // The alert scheduler stays off in tests (ALERT_INTERVAL_SECONDS=0); a test that needs it calls app.alerts.tick().
+  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ALERT_INTERVAL_SECONDS: '0' }), ...overrides };
 }

@@ -11,3 +11,4 @@ export * from '../flags/schema.js';
 export * from '../hotline/schema.js';
 export * from '../api/schema.js';
 export * from '../casework/schema.js';
+export * from '../statistics/schema.js';

@@ -6,7 +6,9 @@ import { seedDemoFlags } from '../flags/demo.js';
 import { createOrganisation } from '../orgs/repository.js';
 import type { OrgKind } from '../orgs/schema.js';
 import type { Role } from '../permissions/roles.js';
+import { rebuildSearchIndex } from '../search/index.js';
 import { createUser } from '../users/repository.js';
+import { seedDemoHistory } from '../statistics/demo.js';
 import { seedDemoIntakes } from './intakes.js';
 
 /** Every demo account shares it; the demo database holds made-up data only and is rebuilt on each run. */
@@ -123,5 +125,9 @@ export async function seedDemo(db: Db): Promise<DemoSeed> {
   seedDemoFlags(db, { schoolOrgId: orgs.preschool, teacherUserId: users.giaovien, level: 'preschool' });
   seedDemoIntakes(db, orgs, users.tongdai111);
   createDemoApiKey(db, orgs.hotline);
+  // statistics (issue 5): 18 months of past cases through the real services, for the statistics pages.
+  seedDemoHistory(db, orgs);
+  // case search (issue 4): demo data written around the services is searchable too.
+  rebuildSearchIndex(db);
   return { orgs, users };
 }

@@ -5,6 +5,7 @@ import { openCase } from '../cases/service.js';
 import type { DbOrTx } from '../db/client.js';
 import { organisations } from '../orgs/schema.js';
 import type { Actor } from '../permissions/actor.js';
+import { reindexCase } from '../search/index.js';
 import { intakes } from './schema.js';
 
 export type IntakeMedium = (typeof intakes.$inferInsert)['medium'];
@@ -110,5 +111,7 @@ export function createIntake(
     })
     .returning({ id: intakes.id })
     .get();
+  // case search (issue 4): the child's name and the report become searchable with the intake.
+  reindexCase(tx, opened.id);
   return { caseId: opened.id, reference: opened.reference, intakeId: id };
 }

@@ -87,6 +87,13 @@ export const PERMISSIONS = {
   'referral.respond': { subject: 'referral', allow: [{ roles: ['social_worker', 'supervisor'], when: ['org_within'] }] },
   /** Each user's own alerts. */
   'notification.read': { subject: 'notification', allow: [{ roles: EVERY_ROLE, when: ['is_owner'] }] },
+  /**
+   * statistics (issue 5): anonymised counts for the active role's organisation and its subtree (the
+   * route fixes the subtree to the actor's org, so there is no record to check). School boards and
+   * education offices, the school's safeguarding lead (who reports to the education office),
+   * commune chairpersons and supervisors; never teachers, case workers or administrators.
+   */
+  'stats.view': { subject: null, allow: [{ roles: ['board_viewer', 'school_lead', 'commune_chair', 'supervisor'] }] },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -11,6 +11,7 @@ import { cases, caseTimeline } from '../cases/schema.js';
 import { children } from '../children/schema.js';
 import { writeTransaction, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../permissions/actor.js';
+import { reindexCase } from '../search/index.js';
 import { foldVietnamese } from '../text/fold.js';
 import { birthFromIntake, type IntakeRow } from './case-facts.js';
 
@@ -42,6 +43,8 @@ function record(tx: Tx, writer: Writer, row: CaseRow, kind: 'child_link' | 'chil
     .values({ caseId: row.id, at, actorUserId: writer.actor.userId, actorRole: writer.actor.role, kind, detail: { childId } })
     .run();
   appendAudit(tx, writer.audit, { action: `case.${kind}`, entityType: 'case', entityId: row.id });
+  // case search (issue 4): the linked child's name is searchable too.
+  reindexCase(tx, row.id);
 }
 
 /** Links the case to a child record the caller has checked the actor may see. */

@@ -1,3 +1,4 @@
+import { countPendingReferrals } from '../casework/referrals/repository.js';
 import type { DbOrTx } from '../db/client.js';
 import type { MessageKey } from '../i18n/vi.js';
 import type { Actor } from '../permissions/actor.js';
@@ -23,6 +24,10 @@ export interface NavLink {
 const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'nav.home', permission: 'account.use' },
   { href: '/triage', label: 'nav.triage', permission: 'case.triage', count: countNewIntakes },
+  // case search (issue 4): also a search box in the header (views/layout.eta) for the same roles
+  { href: '/search', label: 'nav.search', permission: 'case.read' },
+  // referrals (issue 4): the receiving organisation's pending referrals
+  { href: '/referrals', label: 'nav.referrals', permission: 'referral.respond', count: countPendingReferrals },
   { href: '/admin/organisations', label: 'nav.organisations', permission: 'org.manage' },
   { href: '/admin/users', label: 'nav.users', permission: 'user.manage' },
   { href: '/admin/api-keys', label: 'nav.api_keys', permission: 'apikey.manage' },
@@ -32,6 +37,8 @@ const NAV_ITEMS: readonly NavItem[] = [
   { href: '/flags/new', label: 'nav.flag_new', permission: 'flag.create' },
   { href: '/flags/mine', label: 'nav.flags_mine', permission: 'flag.read_own' },
   { href: '/flags', label: 'nav.flags_queue', permission: 'flag.review' },
+  // statistics (issue 5)
+  { href: '/statistics', label: 'nav.statistics', permission: 'stats.view' },
   { href: '/account', label: 'nav.account', permission: 'account.use' },
 ];
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { countUnread } from '../alerts/repository.js';
 import { formatDate, formatDateTime } from '../i18n/dates.js';
 import { activeAssignments } from '../users/repository.js';
 import { navigationFor } from './navigation.js';
@@ -20,6 +21,8 @@ async function renderPlugin(app: FastifyInstance): Promise<void> {
       actor: request.actor,
       assignments: !fragment && request.user ? activeAssignments(app.db, request.user.id) : [],
       nav: navigationFor(request.actor, fragment ? undefined : app.db),
+      // alerts (issue 4): the header badge, one indexed COUNT per full page; fragments have no header.
+      unreadNotifications: !fragment && request.user && request.actor ? countUnread(app.db, request.user.id) : 0,
       csrfToken: request.csrfToken,
       demo: app.config.demo,
       fragment,

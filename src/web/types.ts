@@ -25,8 +25,11 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     permission?: RoutePermission;
-    /** False only for routes authenticated without cookies (API keys), where CSRF cannot happen. */
-    csrf?: boolean;
+    /**
+     * False only for routes authenticated without cookies (API keys), where CSRF cannot happen.
+     * 'multipart' for uploads: the handler checks the token with verifyCsrf (src/auth/csrf.ts) before reading the file.
+     */
+    csrf?: boolean | 'multipart';
   }
   interface FastifyRequest {
     user: SessionUser | null;

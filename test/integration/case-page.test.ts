@@ -181,13 +181,20 @@ describe('case page', () => {
       row_version: '3',
       measures,
       separation: '1',
+      place_of_care: 'Nhà bà nội, thôn Đông',
       measures_at: '2026-03-10T14:30',
     });
     expect(recorded.statusCode).toBe(303);
     const detail = JSON.parse(
       (t.db.$client.prepare("SELECT detail FROM case_timeline WHERE case_id = ? AND event_type = 'RECORD_EMERGENCY_MEASURES'").get(intake.id) as { detail: string }).detail,
     );
-    expect(detail).toEqual({ measures, separation: true, measuresTakenAt: '2026-03-10T07:30:00.000Z' });
+    expect(detail).toEqual({ measures, separation: true, placeOfCare: 'Nhà bà nội, thôn Đông', measuresTakenAt: '2026-03-10T07:30:00.000Z' });
+    // The Mẫu 07 decision prints from its own record, written in the same transaction as the transition.
+    expect(
+      t.db.$client
+        .prepare('SELECT measures, temporary_separation AS separation, place_of_care AS placeOfCare, taken_at AS takenAt FROM emergency_measures WHERE case_id = ?')
+        .all(intake.id),
+    ).toEqual([{ measures, separation: 1, placeOfCare: 'Nhà bà nội, thôn Đông', takenAt: '2026-03-10T07:30:00.000Z' }]);
     const page = await send(t.app, worker, { url: `/cases/${intake.id}` });
     expect(page.body).toContain(measures);
     expect(page.body).toContain('10/03/2026 14:30');

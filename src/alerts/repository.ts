@@ -1,0 +1,116 @@
+import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { cases } from '../cases/schema.js';
+import { notifications } from '../casework/schema.js';
+import type { DbOrTx } from '../db/client.js';
+import type { SubjectColumns } from '../permissions/conditions.js';
+import type { Role } from '../permissions/roles.js';
+import type { Alert, Candidate } from './rules.js';
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+/** How the permission rules see a notification (request.scope('notification.read', …)). */
+export const NOTIFICATION_COLUMNS: SubjectColumns = { ownerUserId: notifications.userId, id: notifications.id };
+
+const inList = (values: readonly (number | string)[]): SQL => sql.join(values.map((value) => sql`${value}`), sql`, `);
+
+/**
+ * Active role assignments of enabled users, in the given roles, whose organisation contains one of
+ * the target organisations. One indexed query: org_closure by descendant, then assignments by org and role.
+ */
+export function loadCandidates(db: DbOrTx, targetOrgIds: readonly number[], roles: readonly Role[]): Candidate[] {
+  if (targetOrgIds.length === 0 || roles.length === 0) return [];
+  return db.all<Candidate>(sql`
+    SELECT ra.user_id AS userId, ra.id AS assignmentId, ra.role AS role, ra.org_id AS orgId, oc.descendant_id AS targetOrgId
+    FROM org_closure oc
+    JOIN role_assignments ra ON ra.org_id = oc.ancestor_id
+    JOIN users u ON u.id = ra.user_id
+    WHERE oc.descendant_id IN (${inList([...new Set(targetOrgIds)])})
+      AND ra.role IN (${inList(roles)}) AND ra.ended_at IS NULL AND u.disabled_at IS NULL`);
+}
+
+// Four bound values a row; SQLite allows 32766 per statement.
+const INSERT_CHUNK = 1_000;
+
+/** One multi-row insert (chunked only for very large ticks); an alert already given is silently skipped. */
+export function insertNotifications(tx: DbOrTx, alerts: readonly Alert[], createdAt: string): number {
+  let inserted = 0;
+  for (let start = 0; start < alerts.length; start += INSERT_CHUNK) {
+    const rows = alerts.slice(start, start + INSERT_CHUNK).map((alert) => ({ ...alert, createdAt }));
+    inserted += tx.insert(notifications).values(rows).onConflictDoNothing().run().changes;
+  }
+  return inserted;
+}
+
+/** The header's badge: one COUNT over the (user_id, read_at, …) index. */
+export function countUnread(db: DbOrTx, userId: number): number {
+  return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM notifications WHERE user_id = ${userId} AND read_at IS NULL`).n;
+}
+
+export interface NotificationListRow {
+  id: number;
+  kind: string;
+  caseId: number | null;
+  reference: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** Newest first; `scope` is the notification.read rule (the actor's own notifications). */
+export function listNotifications(db: DbOrTx, scope: SQL, limit: number, offset: number): { rows: NotificationListRow[]; total: number } {
+  const rows = db
+    .select({
+      id: notifications.id,
+      kind: notifications.kind,
+      caseId: notifications.caseId,
+      reference: cases.reference,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+    })
+    .from(notifications)
+    .leftJoin(cases, eq(cases.id, notifications.caseId))
+    .where(scope)
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+  const total = db.select({ n: sql<number>`count(*)` }).from(notifications).where(scope).get()?.n ?? 0;
+  return { rows, total };
+}
+
+export function findNotification(db: DbOrTx, id: number): NotificationRow | null {
+  return db.select().from(notifications).where(eq(notifications.id, id)).get() ?? null;
+}
+
+export function markRead(tx: DbOrTx, id: number, at: string): void {
+  tx.update(notifications).set({ readAt: at }).where(and(eq(notifications.id, id), isNull(notifications.readAt))).run();
+}
+
+export function markAllRead(tx: DbOrTx, scope: SQL, at: string): number {
+  return tx.update(notifications).set({ readAt: at }).where(and(scope, isNull(notifications.readAt))).run().changes;
+}
+
+export interface PendingEmail {
+  id: number;
+  userId: number;
+  email: string;
+}
+
+/**
+ * Unread notifications not yet emailed, of enabled users with an address. CROSS JOIN makes SQLite start
+ * from the users, so the (user_id, read_at) index bounds the work by what people have not read rather
+ * than by every notification ever given.
+ */
+export function pendingEmails(db: DbOrTx, limit: number): PendingEmail[] {
+  return db.all<PendingEmail>(sql`
+    SELECT n.id AS id, n.user_id AS userId, u.email AS email
+    FROM users u
+    CROSS JOIN notifications n ON n.user_id = u.id AND n.read_at IS NULL
+    WHERE u.email IS NOT NULL AND u.email <> '' AND u.disabled_at IS NULL AND n.emailed_at IS NULL
+    ORDER BY n.id
+    LIMIT ${limit}`);
+}
+
+export function markEmailed(tx: DbOrTx, ids: readonly number[], at: string): void {
+  if (ids.length === 0) return;
+  tx.run(sql`UPDATE notifications SET emailed_at = ${at} WHERE id IN (${inList(ids)}) AND emailed_at IS NULL`);
+}

@@ -1,0 +1,55 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { ancestorsOf } from '../../orgs/repository.js';
+import { ORG_KINDS, type OrgKind } from '../../orgs/schema.js';
+import { planMeasures, plans } from '../schema.js';
+
+export type Plan = typeof plans.$inferSelect;
+export type PlanMeasure = typeof planMeasures.$inferSelect;
+export interface PlanWithMeasures extends Plan {
+  measures: PlanMeasure[];
+}
+
+function withMeasures(db: DbOrTx, plan: Plan | undefined): PlanWithMeasures | null {
+  if (!plan) return null;
+  const measures = db.select().from(planMeasures).where(eq(planMeasures.planId, plan.id)).orderBy(asc(planMeasures.id)).all();
+  return { ...plan, measures };
+}
+
+/**
+ * The case's latest plan version (Mẫu 04), whatever its status: a draft being written, a plan awaiting
+ * the chairperson, the approved plan (Mẫu 05 fields decisionNumber, decidedAt), or a rejected one.
+ */
+export function currentPlan(db: DbOrTx, caseId: number): PlanWithMeasures | null {
+  return withMeasures(db, db.select().from(plans).where(eq(plans.caseId, caseId)).orderBy(desc(plans.version)).limit(1).get());
+}
+
+/** One version of the case's plan, with its measures; null if there is none. */
+export function planVersion(db: DbOrTx, caseId: number, version: number): PlanWithMeasures | null {
+  return withMeasures(db, db.select().from(plans).where(and(eq(plans.caseId, caseId), eq(plans.version, version))).get());
+}
+
+/** Every version of the case's plan, oldest first, without measures. */
+export function planVersions(db: DbOrTx, caseId: number): Plan[] {
+  return db.select().from(plans).where(eq(plans.caseId, caseId)).orderBy(asc(plans.version)).all();
+}
+
+export interface OrgChoice {
+  id: number;
+  name: string;
+  kind: OrgKind;
+}
+
+/**
+ * The organisations a measure can be given to: the active ones in the actor's province (or, above or
+ * outside any province, the actor's whole tree), grouped by kind in the order of ORG_KINDS.
+ */
+export function responsibleOrgChoices(db: DbOrTx, actorOrgId: number): OrgChoice[] {
+  const chain = ancestorsOf(db, actorOrgId);
+  const root = chain.findLast((org) => org.kind === 'province') ?? chain[0];
+  if (!root) return [];
+  const rows = db.all<OrgChoice>(sql`
+    SELECT o.id, o.name, o.kind FROM org_closure c JOIN organisations o ON o.id = c.descendant_id
+    WHERE c.ancestor_id = ${root.id} AND o.active = 1`);
+  return rows.sort((a, b) => ORG_KINDS.indexOf(a.kind) - ORG_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name, 'vi'));
+}

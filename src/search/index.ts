@@ -1,0 +1,96 @@
+/**
+ * Full-text search over cases: the FTS5 table case_search (migration 0005), one row per case with
+ * rowid = case id, holding FOLDED text so "Nguyễn Văn An", "nguyen van an" and "NGUYỄN VĂN AN" are
+ * the same words (FTS5's own diacritic removal leaves đ alone). Writers that change searchable text
+ * call reindexCase inside their own write transaction, so the index never lags the record.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { foldVietnamese, nameTokens } from '../text/fold.js';
+
+/** Longer queries are cut: nobody types a child's name and a reference in more than this. */
+const MAX_QUERY_LENGTH = 200;
+const MAX_QUERY_TOKENS = 8;
+
+function folded(parts: readonly (string | null | undefined)[]): string {
+  const unique = [...new Set(parts.filter((part): part is string => Boolean(part && part.trim())).map(foldVietnamese))];
+  return unique.join('\n');
+}
+
+/**
+ * Rebuilds one case's row: its reference; the child's names (as reported at intake and as on the
+ * linked child record); and the case's text (the report, the child's condition, non-confidential
+ * notes and the plan's goals). Confidential notes stay out: a search must not reveal what only the
+ * assigned worker and supervisors may read.
+ */
+export function reindexCase(tx: DbOrTx, caseId: number): void {
+  tx.run(sql`DELETE FROM case_search WHERE rowid = ${caseId}`);
+  const row = tx.get<{ reference: string; childName: string | null; intakeName: string | null; description: string | null; condition: string | null } | undefined>(sql`
+    SELECT cases.reference, children.full_name AS childName, intakes.child_name AS intakeName,
+           intakes.description, intakes.current_condition AS condition
+    FROM cases
+    LEFT JOIN children ON children.id = cases.child_id
+    LEFT JOIN intakes ON intakes.case_id = cases.id
+    WHERE cases.id = ${caseId}`);
+  if (!row) return;
+  const notes = tx.all<{ text: string }>(sql`SELECT text FROM case_notes WHERE case_id = ${caseId} AND confidential = 0 ORDER BY id`);
+  const goals = tx.all<{ goals: string }>(sql`SELECT goals FROM plans WHERE case_id = ${caseId} ORDER BY version`);
+  tx.run(sql`
+    INSERT INTO case_search (rowid, reference, names, body)
+    VALUES (${caseId}, ${foldVietnamese(row.reference)}, ${folded([row.intakeName, row.childName])},
+            ${folded([row.description, row.condition, ...notes.map((note) => note.text), ...goals.map((plan) => plan.goals)])})`);
+}
+
+/** Rebuilds the whole index, e.g. after seeding data written around the services. Returns the number of cases. */
+export function rebuildSearchIndex(db: Db): number {
+  return writeTransaction(db, (tx) => {
+    tx.run(sql`DELETE FROM case_search`);
+    const ids = tx.all<{ id: number }>(sql`SELECT id FROM cases ORDER BY id`);
+    for (const { id } of ids) reindexCase(tx, id);
+    return ids.length;
+  });
+}
+
+/**
+ * Turns what a user typed into FTS5 syntax that cannot be anything but a word search: each folded
+ * word quoted (so AND, OR, NEAR, column filters and stray quotes are plain words), the last one a
+ * prefix, so results come while the name is still being typed. Null when nothing searchable is left.
+ */
+export function toMatchQuery(text: string): string | null {
+  const tokens = nameTokens(text.slice(0, MAX_QUERY_LENGTH)).slice(0, MAX_QUERY_TOKENS);
+  if (tokens.length === 0) return null;
+  return tokens.map((token, index) => `"${token.replaceAll('"', '""')}"${index === tokens.length - 1 ? '*' : ''}`).join(' ');
+}
+
+export interface SearchRow {
+  id: number;
+  reference: string;
+  state: string;
+  childName: string | null;
+  communeName: string;
+}
+
+/**
+ * Cases matching `text` that `scope` (the 'case.read' rules for the actor, over the "cases" columns)
+ * lets through: the filter is in the same query, so out-of-scope cases are never read, counted or
+ * ranked. References and names rank above words in the narrative. Null when `text` has no words.
+ */
+export function searchCases(db: DbOrTx, text: string, scope: SQL, limit: number, offset: number): { rows: SearchRow[]; total: number } | null {
+  const match = toMatchQuery(text);
+  if (match === null) return null;
+  const where = sql`case_search MATCH ${match} AND ${scope}`;
+  const rows = db.all<SearchRow>(sql`
+    SELECT cases.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
+           organisations.name AS communeName
+    FROM case_search
+    JOIN cases ON cases.id = case_search.rowid
+    JOIN organisations ON organisations.id = cases.org_id
+    LEFT JOIN children ON children.id = cases.child_id
+    LEFT JOIN intakes ON intakes.case_id = cases.id
+    WHERE ${where}
+    ORDER BY bm25(case_search, 10.0, 5.0, 1.0), cases.received_at DESC, cases.id DESC
+    LIMIT ${limit} OFFSET ${offset}`);
+  const { total } = db.get<{ total: number }>(sql`
+    SELECT count(*) AS total FROM case_search JOIN cases ON cases.id = case_search.rowid WHERE ${where}`);
+  return { rows, total };
+}

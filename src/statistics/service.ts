@@ -1,0 +1,145 @@
+/**
+ * Serves suppressed statistics fast: results are kept per organisation, filter and month, and when
+ * the counts change (the refresher bumps the data version) a view gets the last result at once
+ * while the worker computes the new one; the refresher itself has the worker redo the results
+ * viewed recently, so the next views are both fast and fresh (docs/decisions/0011).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.js';
+import { computeStatistics, restoreStatistics, type ComputedStatistics, type ComputeRequest } from './compute.js';
+import type { GroupFilter } from './dimensions.js';
+import { monthKeyOf } from './periods.js';
+import { dataVersion } from './refresh.js';
+import type { ProtectedStatistics } from './tables.js';
+
+interface Entry {
+  request: ComputeRequest;
+  version: number;
+  value: ProtectedStatistics | null;
+  pending: Promise<ProtectedStatistics> | null;
+  usedAt: number;
+}
+
+export interface StatisticsService {
+  /** The tables for an organisation and filter: fresh, or the previous ones while fresh ones are computed. */
+  get(orgId: number, group: GroupFilter, now?: Date): Promise<ProtectedStatistics>;
+  /** Recomputes, in the worker, the results viewed in the last minutes whose counts have changed. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Results viewed within this long are recomputed after a refresh; older ones only when next viewed. */
+const WARM_WINDOW_MS = 15 * 60_000;
+const CAPACITY = 128;
+
+/** tsx's ESM loader API, by the path its package exports it under (resolved here: a worker has no module context). */
+function tsxLoaderUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const { exports } = require('tsx/package.json') as { exports: Record<string, { import?: { default?: string } }> };
+  const target = exports['./esm/api']?.import?.default;
+  if (!target) throw new Error('tsx does not export its ESM loader API');
+  return pathToFileURL(path.join(path.dirname(manifest), target)).href;
+}
+
+/** Computes in a worker thread; in-process when the database is in memory (no second connection can see it). */
+function createComputer(db: Db, log: FastifyBaseLogger): { compute(request: ComputeRequest): Promise<ProtectedStatistics>; close(): Promise<void> } {
+  const file = db.$client.name;
+  if (!file || file === ':memory:') {
+    return { compute: async (request) => computeStatistics(db, request), close: async () => undefined };
+  }
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (value: ProtectedStatistics) => void; reject: (error: Error) => void }>();
+  const start = (): Worker => {
+    // Started on first use: most app instances (and most tests) never show statistics. The app runs
+    // its TypeScript through tsx, whose loader a worker does not inherit, so the worker registers it
+    // before importing its own module.
+    const entry = new URL('./worker.ts', import.meta.url).href;
+    const bootstrap = `import(${JSON.stringify(tsxLoaderUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    const started = new Worker(bootstrap, { eval: true, workerData: { file } });
+    started.unref();
+    started.on('message', (message: { id: number; computed?: ComputedStatistics; error?: string }) => {
+      const job = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.computed) job?.resolve(restoreStatistics(message.computed));
+      else job?.reject(new Error(`statistics worker failed: ${message.error ?? 'unknown'}`));
+    });
+    started.on('error', (error) => {
+      log.error({ error: error.name }, 'statistics worker stopped');
+      for (const job of waiting.values()) job.reject(error);
+      waiting.clear();
+      worker = null;
+    });
+    return started;
+  };
+  return {
+    compute(request) {
+      worker ??= start();
+      const id = (nextId += 1);
+      const job = new Promise<ProtectedStatistics>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ id, orgId: request.orgId, group: request.group, threshold: request.threshold, now: request.now.toISOString() });
+      return job;
+    },
+    async close() {
+      await worker?.terminate();
+      worker = null;
+    },
+  };
+}
+
+export function createStatisticsService(options: { db: Db; threshold: number; log: FastifyBaseLogger }): StatisticsService {
+  const { db, threshold, log } = options;
+  const computer = createComputer(db, log);
+  const entries = new Map<string, Entry>();
+
+  function refresh(entry: Entry, version: number): Promise<ProtectedStatistics> {
+    entry.pending ??= computer
+      .compute(entry.request)
+      .then((value) => {
+        entry.value = value;
+        entry.version = version;
+        return value;
+      })
+      .finally(() => {
+        entry.pending = null;
+      });
+    return entry.pending;
+  }
+
+  return {
+    async get(orgId, group, now = new Date()) {
+      const key = [orgId, group, monthKeyOf(now)].join('|');
+      const version = dataVersion(db);
+      let entry = entries.get(key);
+      if (!entry) {
+        entry = { request: { orgId, group, threshold, now }, version: -1, value: null, pending: null, usedAt: 0 };
+        entries.set(key, entry);
+        if (entries.size > CAPACITY) {
+          const oldest = [...entries].sort((a, b) => a[1].usedAt - b[1].usedAt)[0];
+          if (oldest) entries.delete(oldest[0]);
+        }
+      }
+      entry.usedAt = Date.now();
+      if (entry.value && entry.version === version) return entry.value;
+      const fresh = refresh(entry, version);
+      // Counts changed since: the previous result is still a whole, consistently suppressed set of tables.
+      if (entry.value) {
+        fresh.catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'unknown' }, 'statistics recompute failed'));
+        return entry.value;
+      }
+      return fresh;
+    },
+    async warm() {
+      const version = dataVersion(db);
+      const recent = [...entries.values()].filter((entry) => entry.version !== version && Date.now() - entry.usedAt < WARM_WINDOW_MS);
+      for (const entry of recent) await refresh(entry, version).catch(() => undefined);
+    },
+    close: () => computer.close(),
+  };
+}
+

@@ -1,0 +1,173 @@
+/**
+ * The lists behind each role's home page. Every query takes the permission scope as SQL over the
+ * "cases" columns (request.scope(...) with CASE_COLUMNS) and applies it in the same statement, so a
+ * worklist can never count or show a case the case page would refuse. Each list is paginated.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { dateKeyInVietnam } from '../calendar/working-days.js';
+import { OPEN_STATES } from '../cases/workflow/machine.js';
+import type { DbOrTx } from '../db/client.js';
+import type { Actor } from '../permissions/actor.js';
+
+export const WORKLIST_PAGE_SIZE = 25;
+/** Case deadlines this close count as due soon. */
+const CASE_DUE_SOON_MS = 48 * 3_600_000;
+/** Services and follow-up visits this many days ahead count as due soon. */
+const DATED_WORK_DUE_SOON_DAYS = 7;
+const DAY_MS = 86_400_000;
+/** Roles whose members carry a caseload, for the supervisor's team table. */
+const CASEWORKER_ROLES = ['commune_worker', 'social_worker'] as const;
+
+/** What a deadline in a worklist row is: the case's legal clock, a service to deliver, a follow-up visit. */
+export type DueKind = 'deadline' | 'service' | 'follow_up';
+
+export interface WorklistRow {
+  id: number;
+  reference: string;
+  state: string;
+  childName: string | null;
+  riskLevel: 'high' | 'medium' | 'low' | null;
+  emergency: boolean;
+  dueAt: string | null;
+  dueKind: DueKind;
+}
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** When the lists are drawn: the instant for case clocks, and Viet Nam calendar days for dated work. */
+export interface Clock {
+  now: string;
+  dueSoonUntil: string;
+  today: string;
+  dueSoonUntilDay: string;
+}
+
+export function clockAt(now: Date): Clock {
+  const ms = now.getTime();
+  return {
+    now: now.toISOString(),
+    dueSoonUntil: new Date(ms + CASE_DUE_SOON_MS).toISOString(),
+    today: dateKeyInVietnam(now),
+    dueSoonUntilDay: dateKeyInVietnam(new Date(ms + DATED_WORK_DUE_SOON_DAYS * DAY_MS)),
+  };
+}
+
+const OPEN = sql`cases.state IN (${sql.join(
+  OPEN_STATES.map((state) => sql`${state}`),
+  sql`, `,
+)})`;
+
+const ROW_COLUMNS = sql`cases.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
+  cases.risk_level AS riskLevel, cases.emergency`;
+const ROW_JOINS = sql`LEFT JOIN children ON children.id = cases.child_id LEFT JOIN intakes ON intakes.case_id = cases.id`;
+// A dated piece of work is due by the end of its day in Viet Nam: 23:59:59.999 at UTC+7.
+const END_OF_VIETNAM_DAY = sql`'T16:59:59.999Z'`;
+
+/** Case rows, one per case, with the case's own running deadline. */
+function caseRows(where: SQL): SQL {
+  return sql`SELECT ${ROW_COLUMNS}, cases.next_due_at AS dueAt, 'deadline' AS dueKind FROM cases ${ROW_JOINS} WHERE ${where}`;
+}
+
+/** Undelivered services and unmade visits of open cases, as rows with their due date. */
+function datedWorkRows(scope: SQL, dueOn: (column: SQL) => SQL): SQL {
+  return sql`
+    SELECT ${ROW_COLUMNS}, services.due_on || ${END_OF_VIETNAM_DAY} AS dueAt, 'service' AS dueKind
+    FROM services JOIN cases ON cases.id = services.case_id ${ROW_JOINS}
+    WHERE services.implemented_on IS NULL AND ${dueOn(sql`services.due_on`)} AND ${OPEN} AND ${scope}
+    UNION ALL
+    SELECT ${ROW_COLUMNS}, follow_ups.due_on || ${END_OF_VIETNAM_DAY} AS dueAt, 'follow_up' AS dueKind
+    FROM follow_ups JOIN cases ON cases.id = follow_ups.case_id ${ROW_JOINS}
+    WHERE follow_ups.visited_on IS NULL AND ${dueOn(sql`follow_ups.due_on`)} AND ${OPEN} AND ${scope}`;
+}
+
+function paged(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<WorklistRow> {
+  const rows = db
+    .all<Omit<WorklistRow, 'emergency'> & { emergency: number }>(
+      sql`SELECT * FROM (${rowsSql}) ORDER BY ${order} LIMIT ${WORKLIST_PAGE_SIZE} OFFSET ${(page - 1) * WORKLIST_PAGE_SIZE}`,
+    )
+    .map((row) => ({ ...row, emergency: Boolean(row.emergency) }));
+  const { total } = db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${rowsSql})`);
+  return { rows, total, page, pages: Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE)) };
+}
+
+const BY_DEADLINE = sql`dueAt IS NULL, dueAt, id`;
+
+/** Open cases assigned to the actor, nearest deadline first. */
+export function listMyCases(db: DbOrTx, scope: SQL, actor: Actor, page: number): Page<WorklistRow> {
+  // A social worker sees only cases their centre accepted on referral, and those stay assigned to the
+  // commune worker: for them, every case in scope is their own work.
+  const mine = actor.role === 'social_worker' ? sql`1` : sql`cases.assigned_user_id = ${actor.userId}`;
+  return paged(db, caseRows(sql`${OPEN} AND ${mine} AND ${scope}`), BY_DEADLINE, page);
+}
+
+/** Case deadlines within 48 hours, and services and visits due within 7 days. */
+export function listDueSoon(db: DbOrTx, scope: SQL, clock: Clock, page: number): Page<WorklistRow> {
+  const cases = caseRows(sql`${OPEN} AND cases.next_due_at >= ${clock.now} AND cases.next_due_at <= ${clock.dueSoonUntil} AND ${scope}`);
+  const dated = datedWorkRows(scope, (dueOn) => sql`${dueOn} >= ${clock.today} AND ${dueOn} <= ${clock.dueSoonUntilDay}`);
+  return paged(db, sql`${cases} UNION ALL ${dated}`, BY_DEADLINE, page);
+}
+
+/** Missed case deadlines, services and visits: the longest overdue first. */
+export function listOverdue(db: DbOrTx, scope: SQL, clock: Clock, page: number): Page<WorklistRow> {
+  const cases = caseRows(sql`${OPEN} AND cases.next_due_at < ${clock.now} AND ${scope}`);
+  const dated = datedWorkRows(scope, (dueOn) => sql`${dueOn} < ${clock.today}`);
+  return paged(db, sql`${cases} UNION ALL ${dated}`, BY_DEADLINE, page);
+}
+
+/** Plans and closures waiting for the chairperson's decision (scope: 'case.approve'), oldest deadline first. */
+export function listAwaitingApproval(db: DbOrTx, scope: SQL, page: number): Page<WorklistRow> {
+  return paged(db, caseRows(sql`cases.state IN ('awaitingApproval', 'closureRequested') AND ${scope}`), BY_DEADLINE, page);
+}
+
+/** Open cases nobody is assigned to: emergencies first, then by deadline. */
+export function listUnassigned(db: DbOrTx, scope: SQL, page: number): Page<WorklistRow> {
+  return paged(db, caseRows(sql`${OPEN} AND cases.assigned_user_id IS NULL AND ${scope}`), sql`emergency DESC, ${BY_DEADLINE}`, page);
+}
+
+export interface TeamMemberLoad {
+  userId: number;
+  name: string;
+  openCount: number;
+  overdueCount: number;
+}
+
+/**
+ * The supervisor's team: everyone holding open cases in scope, and the caseworkers of the
+ * supervisor's organisations (with nothing assigned, they are who can take more). A case counts as
+ * overdue when its legal deadline, a service or a visit is past due. Most overdue first.
+ */
+export function listTeamCaseload(db: DbOrTx, scope: SQL, actor: Actor, clock: Clock, page: number): Page<TeamMemberLoad> {
+  const overdue = sql`(cases.next_due_at < ${clock.now}
+    OR EXISTS (SELECT 1 FROM services s WHERE s.case_id = cases.id AND s.implemented_on IS NULL AND s.due_on < ${clock.today})
+    OR EXISTS (SELECT 1 FROM follow_ups f WHERE f.case_id = cases.id AND f.visited_on IS NULL AND f.due_on < ${clock.today}))`;
+  const team = sql`
+    WITH caseload AS (
+      SELECT cases.assigned_user_id AS userId, count(*) AS openCount, sum(CASE WHEN ${overdue} THEN 1 ELSE 0 END) AS overdueCount
+      FROM cases WHERE ${OPEN} AND cases.assigned_user_id IS NOT NULL AND ${scope}
+      GROUP BY cases.assigned_user_id
+    ),
+    members AS (
+      SELECT userId FROM caseload
+      UNION
+      SELECT ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id
+      WHERE ra.ended_at IS NULL AND u.disabled_at IS NULL
+        AND ra.role IN (${sql.join(
+          CASEWORKER_ROLES.map((role) => sql`${role}`),
+          sql`, `,
+        )})
+        AND ra.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${actor.orgId})
+    )
+    SELECT members.userId AS userId, users.display_name AS name,
+           coalesce(caseload.openCount, 0) AS openCount, coalesce(caseload.overdueCount, 0) AS overdueCount
+    FROM members JOIN users ON users.id = members.userId LEFT JOIN caseload ON caseload.userId = members.userId`;
+  const rows = db.all<TeamMemberLoad>(sql`
+    SELECT * FROM (${team}) ORDER BY overdueCount DESC, openCount DESC, name, userId
+    LIMIT ${WORKLIST_PAGE_SIZE} OFFSET ${(page - 1) * WORKLIST_PAGE_SIZE}`);
+  const { total } = db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${team})`);
+  return { rows, total, page, pages: Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE)) };
+}

@@ -1,0 +1,170 @@
+// Case search: folded full-text matching (with or without diacritics, any case), references, the
+// permission rules applied in SQL, safe query syntax, and an audit entry that never holds the query.
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
+import { findCase } from '../../src/cases/repository.js';
+import { writeTransaction } from '../../src/db/client.js';
+import { createIntake } from '../../src/intake/service.js';
+import { rebuildSearchIndex, searchCases, toMatchQuery } from '../../src/search/index.js';
+import { linkChild } from '../../src/triage/child-link.js';
+import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
+
+let t: TestApp;
+let orgs: TestOrgs;
+
+function openCase(name: string, orgId: number, over: { description?: string; categories?: string[] } = {}): { id: number; reference: string } {
+  const opened = writeTransaction(t.db, (tx) =>
+    createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
+      channel: 'hotline',
+      medium: 'phone',
+      receivedAt: new Date().toISOString(),
+      sourceOrgId: orgs.hotline,
+      child: { name, estimatedAge: 10, sex: 'male' },
+      residenceOrgId: orgId,
+      description: over.description ?? 'Cháu bị bỏ mặc, không ai chăm sóc.',
+      immediateDanger: false,
+      categories: over.categories ?? ['abuse_violence_physical'],
+      reporter: { consented: false },
+    }),
+  );
+  if (!opened) throw new Error('no responsible commune');
+  return { id: opened.caseId, reference: opened.reference };
+}
+
+function search(browser: Browser, q: string, extra = ''): Promise<{ statusCode: number; body: string }> {
+  return send(t.app, browser, { url: `/search?q=${encodeURIComponent(q)}${extra}` });
+}
+
+/** The result rows' case links, from the results table only. */
+function resultIds(html: string): number[] {
+  const start = html.indexOf('<table class="queue search-results">');
+  if (start < 0) return [];
+  return [...html.slice(start, html.indexOf('</table>', start)).matchAll(/href="\/cases\/(\d+)"/g)].map((match) => Number(match[1]));
+}
+
+describe('case search', () => {
+  let worker: Browser;
+  let an: { id: number; reference: string };
+  let anElsewhere: { id: number; reference: string };
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    orgs = seedOrgs(t.db);
+    await seedUser(t.db, 'canbo.a', [{ role: 'commune_worker', orgId: orgs.communeA }]);
+    await seedUser(t.db, 'canbo2.a', [{ role: 'commune_worker', orgId: orgs.communeA }]);
+    await seedUser(t.db, 'giaovien', [{ role: 'teacher', orgId: orgs.schoolA }]);
+    an = openCase('Nguyễn Văn An', orgs.communeA, { description: 'Cháu đi làm thuê ở xưởng đồ gỗ đến khuya.' });
+    anElsewhere = openCase('Nguyễn Văn An', orgs.communeB);
+    openCase('Trần Thị Bình', orgs.communeA);
+    worker = await login(t.app, t.db, 'canbo.a');
+  });
+  afterEach(async () => t.close());
+
+  it('finds a child whatever the diacritics and letter case', async () => {
+    for (const q of ['Nguyen Van An', 'nguyễn văn an', 'NGUYỄN VĂN AN', 'nguyen van a']) {
+      const page = await search(worker, q);
+      expect(page.statusCode, q).toBe(200);
+      expect(resultIds(page.body), q).toEqual([an.id]);
+    }
+    const page = await search(worker, 'nguyen van an');
+    expect(page.body).toContain('Nguyễn Văn An');
+    expect(page.body).toContain('Xã An Bình');
+    expect(page.body).toContain('Mới tiếp nhận');
+    expect(page.body).toContain(an.reference);
+  });
+
+  it('finds đ as d, and words of the report', async () => {
+    const dat = openCase('Lê Tiến Đạt', orgs.communeA);
+    expect(resultIds((await search(worker, 'le tien dat')).body)).toEqual([dat.id]);
+    expect(resultIds((await search(worker, 'xuong do go')).body)).toEqual([an.id]);
+  });
+
+  it('finds a case by its full reference or by the number alone', async () => {
+    expect(resultIds((await search(worker, an.reference)).body)).toEqual([an.id]);
+    expect(resultIds((await search(worker, an.reference.slice(-6))).body)).toEqual([an.id]);
+  });
+
+  it('never returns out-of-scope cases: another commune, or a sensitive case assigned to someone else', async () => {
+    const secret = openCase('Nguyễn Văn An', orgs.communeA, { categories: ['abuse_sexual'] });
+    const other = await login(t.app, t.db, 'canbo2.a');
+    t.db.$client.prepare('UPDATE cases SET assigned_user_id = (SELECT id FROM users WHERE username = ?) WHERE id = ?').run('canbo2.a', secret.id);
+    const page = await search(worker, 'Nguyễn Văn An');
+    expect(resultIds(page.body)).toEqual([an.id]);
+    expect(page.body).toContain('Tìm thấy 1 trường hợp');
+    expect(page.body).not.toContain(anElsewhere.reference);
+    expect(resultIds((await search(worker, anElsewhere.reference)).body)).toEqual([]);
+    expect(resultIds((await search(other, 'Nguyễn Văn An')).body).sort()).toEqual([an.id, secret.id].sort());
+  });
+
+  it('audits each search without the query text', async () => {
+    await search(worker, 'Nguyễn Văn An');
+    const entries = auditActions(t.db).filter((entry) => entry.action === 'case.search');
+    expect(entries).toEqual([{ action: 'case.search', outcome: 'allowed', entity_type: null, entity_id: null }]);
+    // No column of any audit row holds the query, folded or not.
+    const rows = t.db.$client.prepare('SELECT * FROM audit_log').all() as Record<string, unknown>[];
+    for (const row of rows) {
+      for (const value of Object.values(row)) {
+        expect(String(value).toLowerCase()).not.toContain('nguy');
+        expect(String(value).toLowerCase()).not.toContain('van an');
+      }
+    }
+  });
+
+  it('answers an empty or punctuation-only query with a hint, not an error, and runs no search', async () => {
+    const before = auditActions(t.db).filter((entry) => entry.action === 'case.search').length;
+    const empty = await search(worker, '');
+    expect(empty.statusCode).toBe(200);
+    expect(empty.body).not.toContain('Vui lòng nhập họ tên');
+    const punctuation = await search(worker, '"*()^:-');
+    expect(punctuation.statusCode).toBe(200);
+    expect(punctuation.body).toContain('Vui lòng nhập họ tên, mã trường hợp hoặc từ khóa có chữ hoặc số.');
+    expect(auditActions(t.db).filter((entry) => entry.action === 'case.search').length).toBe(before);
+  });
+
+  it('treats FTS5 syntax as plain words', async () => {
+    for (const q of ['an OR binh', 'names:an', 'NEAR(an binh)', '"an', 'an*', 'an AND NOT']) {
+      const page = await search(worker, q);
+      expect(page.statusCode, q).toBe(200);
+    }
+    expect(toMatchQuery('Nguyễn Văn An')).toBe('"nguyen" "van" "an"*');
+    expect(toMatchQuery('names:an OR "x')).toBe('"names" "an" "or" "x"*');
+    expect(toMatchQuery(' -- ')).toBeNull();
+  });
+
+  it('is refused to roles that do not read cases, and offered in the header to those who do', async () => {
+    const teacher = await login(t.app, t.db, 'giaovien');
+    expect((await search(teacher, 'an')).statusCode).toBe(403);
+    expect((await send(t.app, teacher, { url: '/' })).body).not.toContain('action="/search"');
+    expect((await send(t.app, worker, { url: '/' })).body).toContain('action="/search"');
+  });
+
+  it('paginates 25 results a page', async () => {
+    for (let n = 0; n < 26; n += 1) openCase(`Phan Văn Trang ${n}`, orgs.communeA);
+    const first = await search(worker, 'phan van trang');
+    expect(resultIds(first.body)).toHaveLength(25);
+    expect(first.body).toContain('Tìm thấy 26 trường hợp');
+    expect(first.body).toContain('href="/search?q=phan%20van%20trang&amp;page=2"');
+    expect(resultIds((await search(worker, 'phan van trang', '&page=2')).body)).toHaveLength(1);
+  });
+
+  it('keeps the index in step when a case is linked to a child record, and can be rebuilt', async () => {
+    const row = findCase(t.db, an.id)!;
+    const userId = (t.db.$client.prepare("SELECT id FROM users WHERE username = 'canbo.a'").get() as { id: number }).id;
+    const childId = Number(
+      t.db.$client
+        .prepare("INSERT INTO children (full_name, name_folded, residence_org_id) VALUES ('Nguyễn Văn Anh Tuấn', 'nguyen van anh tuan', ?)")
+        .run(orgs.communeA).lastInsertRowid,
+    );
+    expect(searchCases(t.db, 'anh tuan', sql`1`, 10, 0)?.rows).toEqual([]);
+    linkChild(t.db, { actor: { userId, assignmentId: 1, role: 'commune_worker', orgId: orgs.communeA }, audit: SYSTEM_AUDIT_CONTEXT }, row, childId, row.rowVersion);
+    expect(searchCases(t.db, 'anh tuan', sql`1`, 10, 0)?.rows.map((found) => found.id)).toEqual([an.id]);
+    // The intake's name stays searchable beside the linked record's.
+    expect(resultIds((await search(worker, 'nguyen van an')).body)).toEqual([an.id]);
+
+    t.db.$client.prepare('DELETE FROM case_search').run();
+    expect(rebuildSearchIndex(t.db)).toBe(3);
+    expect(searchCases(t.db, 'tran thi binh', sql`1`, 10, 0)?.total).toBe(1);
+    expect(searchCases(t.db, 'anh tuan', sql`1`, 10, 0)?.total).toBe(1);
+  });
+});

@@ -5,7 +5,7 @@
  * member at each level opens, cold (first view after the counts changed) and warm, and a refresh
  * after real cases are added through the intake service. Nothing here is committed data.
  *
- *   node --import tsx src/statistics/bench.ts [cases] [--keep]
+ *   node --import tsx src/statistics/bench.ts [cases] [--keep] [--compare-index]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -266,6 +266,29 @@ async function main(): Promise<void> {
   const stalls = batches.slice(1).map((at, i) => at - (batches[i] ?? at));
   log(`\nrefresher run after 200 new cases: ${refreshed.processed} queued rows, ${refreshed.changed} facts changed, ${Math.round(performance.now() - started)} ms in all (longest stall of the web thread ${Math.round(Math.max(0, ...stalls))} ms)`);
   print('views after the refresh', await measure());
+
+  // The alternative to pre-aggregation: one narrow row per case and a covering index, grouped per view.
+  if (process.argv.includes('--compare-index')) {
+    started = performance.now();
+    db.$client.exec(`
+      CREATE TABLE bench_case_dims AS SELECT unit_org_id, json_extract(payload, '$.month') AS month, json_extract(payload, '$.channel') AS channel
+        FROM stats_facts WHERE source = 'case';
+      CREATE INDEX bench_case_dims_idx ON bench_case_dims (unit_org_id, month, channel);
+      ANALYZE;`);
+    log(`\ncovering index built in ${Math.round((performance.now() - started) / 1000)} s`);
+    const grouped = db.$client.prepare(`
+      SELECT month, channel, count(*) AS n FROM bench_case_dims
+      WHERE unit_org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?) GROUP BY month, channel`);
+    for (const viewer of viewers) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const at = performance.now();
+        grouped.all(viewer.orgId);
+        times.push(performance.now() - at);
+      }
+      log(`covering index, one table (channels by month), ${viewer.label}: ${Math.min(...times).toFixed(1)} ms (best of 5); a view needs ten such tables`);
+    }
+  }
 
   const size = fs.statSync(path.join(dataDir, 'bvte.db')).size + (fs.existsSync(path.join(dataDir, 'bvte.db-wal')) ? fs.statSync(path.join(dataDir, 'bvte.db-wal')).size : 0);
   log(`\ndatabase: ${(size / 1_048_576).toFixed(0)} MiB (${dataDir}${keep ? ', kept' : ', removed'})`);

@@ -3,12 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { pendingReferralsFor, referralsOf } from '../../src/casework/referrals/repository.js';
-import { applyCaseEvent, type CaseCommand } from '../../src/cases/service.js';
-import { writeTransaction } from '../../src/db/client.js';
-import { createIntake } from '../../src/intake/service.js';
+import { type CaseCommand } from '../../src/cases/service.js';
 import { createOrganisation } from '../../src/orgs/repository.js';
-import type { Actor } from '../../src/permissions/actor.js';
-import { activeAssignments } from '../../src/users/repository.js';
+import { advanceCase, openHotlineCase } from '../helpers/cases.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
 
 let t: TestApp;
@@ -16,39 +13,15 @@ let orgs: TestOrgs;
 let otherCentre: number;
 const ids: Record<string, number> = {};
 
-function actorOf(userId: number): Actor {
-  const assignment = activeAssignments(t.db, userId)[0]!;
-  return { userId, assignmentId: assignment.id, role: assignment.role, orgId: assignment.orgId };
-}
-
 function openCase(childName: string): number {
-  const opened = writeTransaction(t.db, (tx) =>
-    createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
-      channel: 'hotline',
-      medium: 'phone',
-      receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
-      sourceOrgId: orgs.hotline,
-      child: { name: childName, birthDate: '2016-05-04', sex: 'female' },
-      residenceOrgId: orgs.communeA,
-      description: 'Cháu bị người chăm sóc đánh nhiều lần, hàng xóm nghe tiếng khóc.',
-      immediateDanger: false,
-      categories: ['abuse_violence_physical'],
-      reporter: { consented: false },
-    }),
-  );
-  if (!opened) throw new Error('no responsible commune');
-  return opened.caseId;
+  return openHotlineCase(t, orgs, { name: childName, birthDate: '2016-05-04', sex: 'female' }, 'Cháu bị người chăm sóc đánh nhiều lần, hàng xóm nghe tiếng khóc.');
+}
+function advance(caseId: number, commands: CaseCommand[]): void {
+  advanceCase(t, { worker: ids.worker!, chair: ids.chair! }, caseId, commands);
 }
 
-/** Drives a case through the workflow service (not the forms other modules own) up to `events`' end. */
-function advance(caseId: number, commands: CaseCommand[]): void {
-  for (const command of commands) {
-    const approver = command.type === 'APPROVE_PLAN';
-    const actor = actorOf(approver ? ids.chair! : ids.worker!);
-    const result = applyCaseEvent(t.db, t.app.orgRelations, { actor, audit: SYSTEM_AUDIT_CONTEXT }, caseId, command);
-    if (!result.ok) throw new Error(`${command.type}: ${result.reason}`);
-  }
-}
+
+
 
 const TO_PLANNING: CaseCommand[] = [{ type: 'TAKE' }, { type: 'DECIDE_SUPPORT' }, { type: 'RECORD_NEEDS_MEETING' }, { type: 'COMPLETE_ASSESSMENT' }];
 const TO_IMPLEMENTATION: CaseCommand[] = [...TO_PLANNING, { type: 'SUBMIT_PLAN' }, { type: 'APPROVE_PLAN' }];

@@ -2,49 +2,23 @@
 // again; the chairperson sends the closure back with a comment or approves it; a closed case reopens
 // with a reason. Every step leaves a timeline entry and an audit entry; wrong roles get no form.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
-import { applyCaseEvent, type CaseCommand } from '../../src/cases/service.js';
-import { writeTransaction } from '../../src/db/client.js';
-import { createIntake } from '../../src/intake/service.js';
-import type { Actor } from '../../src/permissions/actor.js';
-import { activeAssignments } from '../../src/users/repository.js';
+import { type CaseCommand } from '../../src/cases/service.js';
+import { advanceCase, openHotlineCase } from '../helpers/cases.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
 
 let t: TestApp;
 let orgs: TestOrgs;
 const ids: Record<string, number> = {};
 
-function actorOf(userId: number): Actor {
-  const assignment = activeAssignments(t.db, userId)[0]!;
-  return { userId, assignmentId: assignment.id, role: assignment.role, orgId: assignment.orgId };
-}
-
 function openCase(): number {
-  const opened = writeTransaction(t.db, (tx) =>
-    createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
-      channel: 'hotline',
-      medium: 'phone',
-      receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
-      sourceOrgId: orgs.hotline,
-      child: { name: 'Võ Ngọc Anh', birthDate: '2014-09-09', sex: 'female' },
-      residenceOrgId: orgs.communeA,
-      description: 'Cháu bị bố dượng đánh khi say rượu.',
-      immediateDanger: false,
-      categories: ['abuse_violence_physical'],
-      reporter: { consented: false },
-    }),
-  );
-  if (!opened) throw new Error('no responsible commune');
-  return opened.caseId;
+  return openHotlineCase(t, orgs, { name: 'Võ Ngọc Anh', birthDate: '2014-09-09', sex: 'female' }, 'Cháu bị bố dượng đánh khi say rượu.');
+}
+function advance(caseId: number, commands: CaseCommand[]): void {
+  advanceCase(t, { worker: ids.worker!, chair: ids.chair! }, caseId, commands);
 }
 
-function advance(caseId: number, commands: CaseCommand[]): void {
-  for (const command of commands) {
-    const actor = actorOf(command.type === 'APPROVE_PLAN' ? ids.chair! : ids.worker!);
-    const result = applyCaseEvent(t.db, t.app.orgRelations, { actor, audit: SYSTEM_AUDIT_CONTEXT }, caseId, command);
-    if (!result.ok) throw new Error(`${command.type}: ${result.reason}`);
-  }
-}
+
+
 
 const TO_IMPLEMENTATION: CaseCommand[] = [
   { type: 'TAKE' },

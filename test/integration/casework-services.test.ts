@@ -2,14 +2,10 @@
 // dates' change history, the timeline and audit of every step, and who may record them.
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { dueFollowUps, followUpsOf } from '../../src/casework/follow-ups/repository.js';
 import { overdueServices, servicesOf } from '../../src/casework/services/repository.js';
-import { applyCaseEvent, type CaseCommand } from '../../src/cases/service.js';
-import { writeTransaction } from '../../src/db/client.js';
-import { createIntake } from '../../src/intake/service.js';
-import type { Actor } from '../../src/permissions/actor.js';
-import { activeAssignments } from '../../src/users/repository.js';
+import { type CaseCommand } from '../../src/cases/service.js';
+import { advanceCase, openHotlineCase } from '../helpers/cases.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
 
 const DAY = 86_400_000;
@@ -19,39 +15,17 @@ const NOW = new Date('2026-03-10T03:00:00Z');
 let t: TestApp;
 let orgs: TestOrgs;
 const ids: Record<string, number> = {};
-const ALL = sql`1`;
-
-function actorOf(userId: number): Actor {
-  const assignment = activeAssignments(t.db, userId)[0]!;
-  return { userId, assignmentId: assignment.id, role: assignment.role, orgId: assignment.orgId };
-}
 
 function openCase(): number {
-  const opened = writeTransaction(t.db, (tx) =>
-    createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
-      channel: 'hotline',
-      medium: 'phone',
-      receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
-      sourceOrgId: orgs.hotline,
-      child: { name: 'Phạm Gia Huy', birthDate: '2015-01-20', sex: 'male' },
-      residenceOrgId: orgs.communeA,
-      description: 'Cháu phải đi bán vé số đến khuya, bỏ học nhiều ngày.',
-      immediateDanger: false,
-      categories: ['abuse_violence_physical'],
-      reporter: { consented: false },
-    }),
-  );
-  if (!opened) throw new Error('no responsible commune');
-  return opened.caseId;
+  return openHotlineCase(t, orgs, { name: 'Phạm Gia Huy', birthDate: '2015-01-20', sex: 'male' }, 'Cháu phải đi bán vé số đến khuya, bỏ học nhiều ngày.');
 }
-
 function advance(caseId: number, commands: CaseCommand[]): void {
-  for (const command of commands) {
-    const actor = actorOf(command.type === 'APPROVE_PLAN' ? ids.chair! : ids.worker!);
-    const result = applyCaseEvent(t.db, t.app.orgRelations, { actor, audit: SYSTEM_AUDIT_CONTEXT }, caseId, command);
-    if (!result.ok) throw new Error(`${command.type}: ${result.reason}`);
-  }
+  advanceCase(t, { worker: ids.worker!, chair: ids.chair! }, caseId, commands);
 }
+const ALL = sql`1`;
+
+
+
 
 const TO_PLANNING: CaseCommand[] = [{ type: 'TAKE' }, { type: 'DECIDE_SUPPORT' }, { type: 'RECORD_NEEDS_MEETING' }, { type: 'COMPLETE_ASSESSMENT' }];
 const TO_IMPLEMENTATION: CaseCommand[] = [...TO_PLANNING, { type: 'SUBMIT_PLAN' }, { type: 'APPROVE_PLAN' }];

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { recordAudit } from '../audit/log.js';
 import { createOrgRelations } from '../orgs/repository.js';
 import { HttpError } from '../web/http-error.js';
-import { PUBLIC, type RoutePermission } from '../web/types.js';
+import { PUBLIC, type DeclaredRoute, type RoutePermission } from '../web/types.js';
 import { isAllowed, roleMayEver, scopeCondition } from './check.js';
 import { isAction, isApiKeyAction, validatePermissions } from './rules.js';
 
@@ -32,6 +32,8 @@ function redirectToLogin(request: FastifyRequest, reply: FastifyReply): FastifyR
 async function permissionsPlugin(app: FastifyInstance): Promise<void> {
   validatePermissions();
   app.decorate('orgRelations', createOrgRelations(app.db));
+  const declaredRoutes: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declaredRoutes);
 
   app.addHook('onRoute', (route) => {
     const permission = declaredPermission(route.config);
@@ -41,6 +43,15 @@ async function permissionsPlugin(app: FastifyInstance): Promise<void> {
     // A key permission on a session route, or a key route open to sessions, would let the wrong caller in.
     if ((route.config?.auth === 'api_key') !== (permission !== PUBLIC && isApiKeyAction(permission))) {
       throw new MissingPermissionError(`Route ${String(route.method)} ${route.url}: config.auth 'api_key' goes with an API-key permission, and only with one`);
+    }
+    for (const method of [route.method].flat()) {
+      declaredRoutes.push({
+        method,
+        url: route.url,
+        permission,
+        auth: route.config?.auth === 'api_key' ? 'api_key' : 'session',
+        csrf: route.config?.csrf ?? true,
+      });
     }
   });
 

@@ -12,6 +12,15 @@ import type { SQL } from 'drizzle-orm';
 export const PUBLIC = 'public';
 export type RoutePermission = Action | typeof PUBLIC;
 
+/** One registered route as the permissions plugin saw it: what the sweeps and the access matrix enumerate. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  permission: RoutePermission;
+  auth: 'session' | 'api_key';
+  csrf: boolean | 'multipart';
+}
+
 export interface AuditedEntity {
   type: string;
   id: string | number;
@@ -22,6 +31,8 @@ declare module 'fastify' {
     db: Db;
     config: Config;
     orgRelations: OrgRelations;
+    /** Every route with the permission it declared, in registration order. */
+    declaredRoutes: readonly DeclaredRoute[];
   }
   interface FastifyContextConfig {
     permission?: RoutePermission;

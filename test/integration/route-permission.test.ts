@@ -73,6 +73,15 @@ describe('every route declares a permission', () => {
     expect(undeclared).toEqual([]);
   });
 
+  it('lists every registered route with what it declared, for the sweeps to enumerate', async () => {
+    registered.length = 0;
+    const built = await build();
+    await built.ready();
+    const declared = built.declaredRoutes.map((route) => ({ method: route.method, url: route.url, permission: route.permission }));
+    expect(declared).toEqual(registered);
+    expect(built.declaredRoutes).toContainEqual({ method: 'POST', url: '/api/v1/intakes', permission: 'intake.api', auth: 'api_key', csrf: false });
+  });
+
   it('keeps administration routes out of PUBLIC', async () => {
     registered.length = 0;
     await (await build()).ready();

@@ -25,7 +25,7 @@ import organisationRoutes from './orgs/routes.js';
 import permissions from './permissions/plugin.js';
 import publicReportRoutes from './public-report/routes.js';
 import userRoutes from './users/routes.js';
-import errorHandler from './web/error-handler.js';
+import errorHandler, { frameworkErrors } from './web/error-handler.js';
 import render from './web/render.js';
 import searchRoutes from './search/routes.js';
 import securityHeaders from './web/security-headers.js';
@@ -47,7 +47,7 @@ export interface AppOptions {
  * permissions, then routes (which the permissions plugin checks as they register).
  */
 export async function buildApp({ config, db }: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: { level: config.logLevel },
     // Requests are logged by the onResponse hook below: method, route pattern, status and id, never bodies.
     logController: new LogController({ disableRequestLogging: true }),
@@ -55,6 +55,7 @@ export async function buildApp({ config, db }: AppOptions): Promise<FastifyInsta
     trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (error, request, reply) => frameworkErrors(app, error, request, reply),
   });
   app.decorate('config', config);
 

@@ -1,7 +1,8 @@
+import type Database from 'better-sqlite3';
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { cases } from '../cases/schema.js';
 import { notifications } from '../casework/schema.js';
-import type { DbOrTx } from '../db/client.js';
+import { preparedStatements, type DbOrTx } from '../db/client.js';
 import type { SubjectColumns } from '../permissions/conditions.js';
 import type { Role } from '../permissions/roles.js';
 import type { Alert, Candidate } from './rules.js';
@@ -13,31 +14,35 @@ export const NOTIFICATION_COLUMNS: SubjectColumns = { ownerUserId: notifications
 
 const inList = (values: readonly (number | string)[]): SQL => sql.join(values.map((value) => sql`${value}`), sql`, `);
 
+/** Every new case and every transition may alert someone, so these are prepared once per connection. */
+const alertStatements = preparedStatements((client) => ({
+  // The lists arrive as JSON arrays, so one statement serves any number of organisations and roles.
+  candidates: client.prepare<[string, string], Candidate>(`
+    SELECT ra.user_id AS userId, ra.id AS assignmentId, ra.role AS role, ra.org_id AS orgId, oc.descendant_id AS targetOrgId
+    FROM org_closure oc
+    JOIN role_assignments ra ON ra.org_id = oc.ancestor_id
+    JOIN users u ON u.id = ra.user_id
+    WHERE oc.descendant_id IN (SELECT value FROM json_each(?))
+      AND ra.role IN (SELECT value FROM json_each(?)) AND ra.ended_at IS NULL AND u.disabled_at IS NULL`),
+  insert: client.prepare(
+    'INSERT INTO notifications (user_id, kind, case_id, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  ) as Database.Statement<[number, string, number | null, string, string]>,
+}));
+
 /**
  * Active role assignments of enabled users, in the given roles, whose organisation contains one of
  * the target organisations. One indexed query: org_closure by descendant, then assignments by org and role.
  */
 export function loadCandidates(db: DbOrTx, targetOrgIds: readonly number[], roles: readonly Role[]): Candidate[] {
   if (targetOrgIds.length === 0 || roles.length === 0) return [];
-  return db.all<Candidate>(sql`
-    SELECT ra.user_id AS userId, ra.id AS assignmentId, ra.role AS role, ra.org_id AS orgId, oc.descendant_id AS targetOrgId
-    FROM org_closure oc
-    JOIN role_assignments ra ON ra.org_id = oc.ancestor_id
-    JOIN users u ON u.id = ra.user_id
-    WHERE oc.descendant_id IN (${inList([...new Set(targetOrgIds)])})
-      AND ra.role IN (${inList(roles)}) AND ra.ended_at IS NULL AND u.disabled_at IS NULL`);
+  return alertStatements(db).candidates.all(JSON.stringify([...new Set(targetOrgIds)]), JSON.stringify(roles));
 }
 
-// Four bound values a row; SQLite allows 32766 per statement.
-const INSERT_CHUNK = 1_000;
-
-/** One multi-row insert (chunked only for very large ticks); an alert already given is silently skipped. */
+/** One prepared insert a row (as fast as a multi-row insert in SQLite); an alert already given is silently skipped. */
 export function insertNotifications(tx: DbOrTx, alerts: readonly Alert[], createdAt: string): number {
+  const { insert } = alertStatements(tx);
   let inserted = 0;
-  for (let start = 0; start < alerts.length; start += INSERT_CHUNK) {
-    const rows = alerts.slice(start, start + INSERT_CHUNK).map((alert) => ({ ...alert, createdAt }));
-    inserted += tx.insert(notifications).values(rows).onConflictDoNothing().run().changes;
-  }
+  for (const alert of alerts) inserted += insert.run(alert.userId, alert.kind, alert.caseId, alert.dedupeKey, createdAt).changes;
   return inserted;
 }
 
@@ -55,14 +60,24 @@ export interface NotificationListRow {
   readAt: string | null;
 }
 
-/** Newest first; `scope` is the notification.read rule (the actor's own notifications). */
-export function listNotifications(db: DbOrTx, scope: SQL, limit: number, offset: number): { rows: NotificationListRow[]; total: number } {
+/**
+ * Newest first; `scope` is the notification.read rule (the actor's own notifications). A notification
+ * outlives its reader's access to the case (transferred to another commune, reassigned while
+ * sensitive), so the reference is given only while `readableCase` (the case.read rule) still covers it.
+ */
+export function listNotifications(
+  db: DbOrTx,
+  scope: SQL,
+  readableCase: SQL,
+  limit: number,
+  offset: number,
+): { rows: NotificationListRow[]; total: number } {
   const rows = db
     .select({
       id: notifications.id,
       kind: notifications.kind,
       caseId: notifications.caseId,
-      reference: cases.reference,
+      reference: sql<string | null>`CASE WHEN ${readableCase} THEN ${cases.reference} END`,
       createdAt: notifications.createdAt,
       readAt: notifications.readAt,
     })

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { appendAudit } from '../audit/log.js';
+import { CASE_COLUMNS } from '../cases/repository.js';
 import { writeTransaction } from '../db/client.js';
 import { notFound } from '../web/http-error.js';
 import { idParam, pageParam } from '../web/params.js';
@@ -13,12 +14,15 @@ export default async function notificationRoutes(app: FastifyInstance): Promise<
   app.get('/notifications', { config: { permission: 'notification.read' } }, async (request, reply) => {
     const actor = request.requireActor();
     const page = pageParam(request);
-    const { rows, total } = listNotifications(app.db, request.scope('notification.read', NOTIFICATION_COLUMNS), PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    const readableCase = request.scope('case.read', CASE_COLUMNS);
+    const { rows, total } = listNotifications(app.db, request.scope('notification.read', NOTIFICATION_COLUMNS), readableCase, PAGE_SIZE, (page - 1) * PAGE_SIZE);
+    // A case the reader can no longer open is named only as such (the list gives no reference for it).
+    const referenceOf = (row: (typeof rows)[number]): string => row.reference ?? (row.caseId === null ? '' : request.t('alert.case_out_of_reach'));
     const items = rows.map((row) => ({
       id: row.id,
       createdAt: row.createdAt,
       unread: row.readAt === null,
-      sentence: request.t(kindMessage(row.kind), { reference: row.reference ?? '' }),
+      sentence: request.t(kindMessage(row.kind), { reference: referenceOf(row) }),
     }));
     return reply.page('pages/notifications/index', {
       title: request.t('alert.title'),

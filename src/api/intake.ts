@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { appendAudit, type AuditContext } from '../audit/log.js';
 import { dateKeyInVietnam } from '../calendar/working-days.js';
-import { writeTransaction, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import { groupCommitFor } from '../db/group-commit.js';
 import { createIntake, type IntakeInput } from '../intake/service.js';
 import { API_MESSAGES, type ApiFieldError } from './errors.js';
 import type { IntakeBody } from './intake-schema.js';
@@ -78,12 +79,15 @@ function isPrimaryKeyConflict(error: unknown): boolean {
 
 /**
  * Files intakes for API keys. Everything a request writes (case, intake, audit entries, stored
- * response) commits in one transaction, so a retry finds either all of it or nothing.
+ * response) commits together, so a retry finds either all of it or nothing. Concurrent requests share
+ * one transaction (group commit, docs/decisions/0013), each in its own savepoint; the reply is
+ * resolved only after that transaction has committed.
  */
 export function createIntakeSubmitter(
   db: Db,
   publicUrl: string,
-): (key: ApiKeyPrincipal, audit: AuditContext, body: IntakeBody, idempotency: Idempotency | null, now?: Date) => ApiReply {
+): (key: ApiKeyPrincipal, audit: AuditContext, body: IntakeBody, idempotency: Idempotency | null, now?: Date) => Promise<ApiReply> {
+  const groupCommit = groupCommitFor(db);
   const client: Database.Database = db.$client;
   const findStored: Database.Statement<[number, string], { fingerprint: string; status: number; json: string }> = client.prepare(
     'SELECT request_hash AS fingerprint, status, body AS json FROM idempotency_keys WHERE api_key_id = ? AND key = ?',
@@ -118,10 +122,11 @@ export function createIntakeSubmitter(
     return errors;
   }
 
-  return (key, audit, body, idempotency, now = new Date()) => {
+  return async (key, audit, body, idempotency, now = new Date()) => {
     try {
-      return writeTransaction(db, (tx) => {
-        // Checked inside the write lock, so two concurrent retries cannot both pass it.
+      return await groupCommit.run((tx) => {
+        // Checked inside the write transaction, after the writes queued before it in the same batch, so
+        // two concurrent retries cannot both pass it.
         const replay = idempotency && replayOf(key, idempotency);
         if (replay) return replay;
         const receivedAt = body.receivedAt === undefined ? now.getTime() : Date.parse(body.receivedAt);
@@ -135,8 +140,9 @@ export function createIntakeSubmitter(
         return { status: 201, json, replayed: false };
       });
     } catch (error) {
-      // Unreachable while every writer takes the lock up front (BEGIN IMMEDIATE); should a duplicate
-      // ever slip in between check and insert, the client still gets the first answer, not a 500.
+      // Unreachable while every writer takes the lock up front (BEGIN IMMEDIATE) and a batch runs its
+      // writes one after another; should a duplicate ever slip in between check and insert, the client
+      // still gets the first answer (read after the batch committed), not a 500.
       const replay = idempotency && isPrimaryKeyConflict(error) ? replayOf(key, idempotency) : null;
       if (replay) return replay;
       throw error;

@@ -88,7 +88,7 @@ export default async function intakeApi(app: FastifyInstance): Promise<void> {
         return fieldErrors(reply, [{ path: 'Idempotency-Key', message: API_MESSAGES.idempotencyKeyShape }]);
       }
       const idempotency = header === undefined ? null : idempotencyFor(header, request.body);
-      return sendStored(reply, submit(request.apiKey, request.auditContext, request.body as IntakeBody, idempotency));
+      return sendStored(reply, await submit(request.apiKey, request.auditContext, request.body as IntakeBody, idempotency));
     },
   );
 }

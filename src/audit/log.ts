@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { groupCommitFor } from '../db/group-commit.js';
 import { chainHash, GENESIS_HASH, type AuditEntryContent, type AuditOutcome } from './chain.js';
 
 /** Who did it and from where; built from the request, or by the CLI for its own commands. */
@@ -51,18 +52,11 @@ function clientOf(db: DbOrTx): Database.Database {
   return (db as unknown as { session: { client: Database.Database } }).session.client;
 }
 
-/**
- * Appends one entry. Call it inside the write transaction of the change it records, so the change
- * and its audit entry commit or roll back together.
- */
-export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent, now: Date = new Date()): void {
-  const client = clientOf(tx);
-  if (!client.inTransaction) throw new Error('appendAudit must run inside a write transaction');
-  const { last, insert } = statementsFor(client);
-  const previous = last.get();
-  const entry: AuditEntryContent = {
-    id: (previous?.id ?? 0) + 1,
-    at: now.toISOString(),
+/** The hashed content of entry `id`; bulk writers (the benchmark seed) build their rows with it too. */
+export function auditEntryContent(id: number, at: string, context: AuditContext, event: AuditEvent): AuditEntryContent {
+  return {
+    id,
+    at,
     actorUserId: context.actorUserId,
     actorRole: context.actorRole,
     actorOrgId: context.actorOrgId,
@@ -73,6 +67,18 @@ export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent
     ip: context.ip,
     requestId: context.requestId,
   };
+}
+
+/**
+ * Appends one entry. Call it inside the write transaction of the change it records, so the change
+ * and its audit entry commit or roll back together.
+ */
+export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent, now: Date = new Date()): void {
+  const client = clientOf(tx);
+  if (!client.inTransaction) throw new Error('appendAudit must run inside a write transaction');
+  const { last, insert } = statementsFor(client);
+  const previous = last.get();
+  const entry = auditEntryContent((previous?.id ?? 0) + 1, now.toISOString(), context, event);
   const prevHash = previous?.hash ?? GENESIS_HASH;
   insert.run(
     entry.id,
@@ -94,4 +100,12 @@ export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent
 /** For events that change nothing else (reads, refusals, failed logins): the entry is its own transaction. */
 export function recordAudit(db: Db, context: AuditContext, event: AuditEvent): void {
   writeTransaction(db, (tx) => appendAudit(tx, context, event));
+}
+
+/**
+ * For reads: the entry joins the connection's group commit (docs/decisions/0017), so the page views
+ * that arrive together share one fsync. Settles after the COMMIT; the caller holds the response until then.
+ */
+export function recordAuditShared(db: Db, context: AuditContext, event: AuditEvent): Promise<void> {
+  return groupCommitFor(db).run((tx) => appendAudit(tx, context, event));
 }

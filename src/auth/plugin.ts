@@ -1,5 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditEvent } from '../audit/log.js';
 import fp from 'fastify-plugin';
+import { recordAuditShared } from '../audit/log.js';
 import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/i18n.js';
 import { cookieNames, setCookie } from './cookies.js';
 import { generateSessionToken, validateSessionToken } from './session.js';
@@ -14,6 +16,18 @@ async function sessionPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('t', translator(DEFAULT_LOCALE));
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('auditContext', null as never);
+  app.decorateRequest('pendingAudit', null);
+  app.decorateRequest('auditRead', function auditRead(this: FastifyRequest, event: AuditEvent) {
+    const entry = recordAuditShared(app.db, this.auditContext, event);
+    this.pendingAudit = this.pendingAudit ? Promise.all([this.pendingAudit, entry]).then(() => undefined) : entry;
+  });
+  // Nothing read leaves the server before its audit entry is on disk; a failed commit becomes an error page.
+  app.addHook('onSend', async (request) => {
+    const pending = request.pendingAudit;
+    // Cleared first: the error page for a failed commit passes through here again.
+    request.pendingAudit = null;
+    if (pending) await pending;
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[names.session];

@@ -131,7 +131,9 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/session/role', { config: { permission: 'account.use' } }, async (request, reply) => {
     const session = request.session;
-    const wanted = Number((request.body as { assignment?: unknown } | null)?.assignment);
+    // Only a form's text: a JSON object here (even one with a bogus toString) must not reach Number().
+    const raw = (request.body as { assignment?: unknown } | null)?.assignment;
+    const wanted = typeof raw === 'string' ? Number(raw) : NaN;
     const assignment = session ? activeAssignments(app.db, session.userId).find((item) => item.id === wanted) : undefined;
     if (!session || !assignment) throw new HttpError(400, 'error.bad_request');
     writeTransaction(app.db, (tx) => {

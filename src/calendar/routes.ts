@@ -6,7 +6,7 @@ import { writeTransaction, type Db } from '../db/client.js';
 import { parseDateInput } from '../intake/form.js';
 import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
 import { notFound } from '../web/http-error.js';
-import { listNonWorkingDays, type NonWorkingDay } from './repository.js';
+import { forgetNonWorkingDays, listNonWorkingDays, type NonWorkingDay } from './repository.js';
 import { nonWorkingDays } from './schema.js';
 import { dateKeyInVietnam, type DateKey } from './working-days.js';
 
@@ -44,22 +44,26 @@ const addSchema = z.object({
 
 /** Adds a day off; false when the date is already in the calendar. */
 function addNonWorkingDay(db: Db, context: AuditContext, day: NonWorkingDay): boolean {
-  return writeTransaction(db, (tx) => {
+  const added = writeTransaction(db, (tx) => {
     if (tx.select().from(nonWorkingDays).where(eq(nonWorkingDays.date, day.date)).get()) return false;
     tx.insert(nonWorkingDays).values(day).run();
     appendAudit(tx, context, { action: 'calendar.add', entityType: 'non_working_day', entityId: day.date });
     return true;
   });
+  if (added) forgetNonWorkingDays(db);
+  return added;
 }
 
 /** The calendar is configuration, not case data, so a mistaken day is deleted (and the deletion audited). */
 function removeNonWorkingDay(db: Db, context: AuditContext, date: DateKey): boolean {
-  return writeTransaction(db, (tx) => {
-    const removed = tx.delete(nonWorkingDays).where(eq(nonWorkingDays.date, date)).returning().get();
-    if (!removed) return false;
+  const removed = writeTransaction(db, (tx) => {
+    const row = tx.delete(nonWorkingDays).where(eq(nonWorkingDays.date, date)).returning().get();
+    if (!row) return false;
     appendAudit(tx, context, { action: 'calendar.remove', entityType: 'non_working_day', entityId: date });
     return true;
   });
+  if (removed) forgetNonWorkingDays(db);
+  return removed;
 }
 
 interface CalendarRow extends NonWorkingDay {

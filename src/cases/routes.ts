@@ -11,11 +11,12 @@ import type { MessageKey } from '../i18n/vi.js';
 import { findOrganisation } from '../orgs/repository.js';
 import { isAllowed } from '../permissions/check.js';
 import {
-  activeCommunes,
   birthFromIntake,
   caseReferences,
   categoryNamesByCase,
   findIntakeForCase,
+  hasOtherCommunes,
+  transferDestinations,
   organisationNames,
   timelineOf,
   userDisplayName,
@@ -171,6 +172,12 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     return suggestDuplicates(app.db, { caseRow: row, intake, actor: request.requireActor(), caseScope: request.scope('case.read', CASE_COLUMNS) });
   }
 
+  /** The transfer form's search for a commune outside the case's province: a plain GET, so it works without JavaScript. */
+  function transferSearchOf(request: FastifyRequest): string {
+    const search = (request.query as Record<string, unknown> | undefined)?.commune_q;
+    return typeof search === 'string' ? search.trim().slice(0, 100) : '';
+  }
+
   function renderCase(request: FastifyRequest, reply: FastifyReply, row: CaseRow, state: PageState = {}): Promise<FastifyReply> {
     const actor = request.requireActor();
     const now = new Date();
@@ -178,9 +185,14 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     const child = childFacts(app, row, intake);
     const canWork = isAllowed('case.work', actor, caseSubject(app.db, row), app.orgRelations);
     let actions: CaseAction[] = availableActions(app.db, row, actor, app.orgRelations, now);
-    const communes = actions.some((action) => action.event === 'TRANSFER') ? activeCommunes(app.db, row.orgId) : [];
     // A transfer needs somewhere to go: without another commune the form would be a dead end.
-    if (communes.length === 0) actions = actions.filter((action) => action.event !== 'TRANSFER');
+    const canTransfer = actions.some((action) => action.event === 'TRANSFER') && hasOtherCommunes(app.db, row.orgId);
+    if (!canTransfer) actions = actions.filter((action) => action.event !== 'TRANSFER');
+    const communeSearch = transferSearchOf(request);
+    const chosen = Number(state.values?.to_org_id);
+    const communes = canTransfer
+      ? transferDestinations(app.db, row.orgId, { search: communeSearch, keep: Number.isSafeInteger(chosen) ? chosen : null })
+      : [];
     const names = organisationNames(app.db, [row.orgId, child.communeId, intake?.residenceOrgId, intake?.incidentOrgId, intake?.sourceOrgId]);
     const values = state.values ?? {};
     // When the case moved on and the form is no longer offered, what the user wrote is still shown to copy.
@@ -212,7 +224,11 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       intake,
       actions,
       canMarkDuplicate: actions.some((action) => action.event === 'MARK_DUPLICATE'),
-      communes: communes.map((commune) => ({ value: commune.id, label: commune.name })),
+      communes: communes.map((commune) => ({
+        value: commune.id,
+        label: commune.provinceName && communeSearch ? `${commune.name}, ${commune.provinceName}` : commune.name,
+      })),
+      communeSearch,
       duplicates: duplicatesFor(request, row, intake, canWork),
       // Confidential entries (e.g. confidential notes) are for the assigned worker and supervisors only.
       timeline: timelineEntries(
@@ -224,7 +240,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       sections: loadCaseSections({ db: app.db, row, actor, orgs: app.orgRelations, locale: request.locale, t: request.t, state }),
       mayTriage: isAllowed('case.triage', actor, caseSubject(app.db, row), app.orgRelations),
       defaults: { measures_at: vietnamDateTimeValue(now) },
-      openAction: state.openAction ?? null,
+      openAction: state.openAction ?? (communeSearch && canTransfer ? 'TRANSFER' : null),
       keptInput,
       values,
       errors: state.errors ?? {},
@@ -243,7 +259,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect('/triage', 303);
     }
     if (request.headers['hx-request'] !== 'true') return reply.redirect(`/cases/${caseId}?done=${done}`, 303);
-    recordAudit(app.db, request.auditContext, { action: 'case.view', entityType: 'case', entityId: row.id });
+    request.auditRead({ action: 'case.view', entityType: 'case', entityId: row.id });
     return renderCase(request, reply, row, { notice });
   }
 
@@ -257,7 +273,7 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/cases/:id', { config: { permission: 'case.read' } }, async (request, reply) => {
     const row = loadReadable(request);
-    recordAudit(app.db, request.auditContext, { action: 'case.view', entityType: 'case', entityId: row.id });
+    request.auditRead({ action: 'case.view', entityType: 'case', entityId: row.id });
     // After a plain (non-htmx) submission the redirect says what was done, so the page can confirm it.
     const done = (request.query as Record<string, unknown>).done;
     const notice: MessageKey | null =

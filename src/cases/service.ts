@@ -1,10 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
+import { and, eq } from 'drizzle-orm';
 import { createActor } from 'xstate';
 import { notifyForCase } from '../alerts/notify.js';
 import { appendAudit, recordAudit, type AuditContext } from '../audit/log.js';
 import { loadNonWorkingDays } from '../calendar/repository.js';
 import { endOpenAssignment, openAssignment } from '../casework/assignment/history.js';
-import { writeTransaction, type Db, type DbOrTx, type Tx } from '../db/client.js';
+import { preparedStatements, writeTransaction, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import { findOrganisation } from '../orgs/repository.js';
 import type { Actor } from '../permissions/actor.js';
 import { isAllowed } from '../permissions/check.js';
@@ -14,7 +15,7 @@ import { deadlinesFor } from './deadlines.js';
 import { EVENT_PERMISSIONS } from './event-permissions.js';
 import { nextCaseReference } from './references.js';
 import { caseSubject, findCase, type CaseRow } from './repository.js';
-import { caseCategories, cases, caseTimeline, type IntakeChannel } from './schema.js';
+import { cases, caseTimeline, type IntakeChannel } from './schema.js';
 import {
   CASE_MACHINE_VERSION,
   caseMachine,
@@ -46,12 +47,22 @@ export interface NewCase {
   categories: readonly string[];
 }
 
-function isSensitive(tx: DbOrTx, codes: readonly string[]): boolean {
-  if (codes.length === 0) return false;
-  const row = tx.get<{ n: number }>(sql`
-    SELECT count(*) AS n FROM taxonomy_codes WHERE sensitive = 1 AND code IN (${sql.join(codes.map((code) => sql`${code}`), sql`, `)})`);
-  return row.n > 0;
-}
+/** The statements of openCase: every intake runs them, so they are prepared once (docs/decisions/0013). */
+const openCaseStatements = preparedStatements((client) => ({
+  // The codes arrive as one JSON array, so the statement is the same whatever the number of categories.
+  sensitive: client.prepare(
+    'SELECT EXISTS (SELECT 1 FROM taxonomy_codes WHERE sensitive = 1 AND code IN (SELECT value FROM json_each(?))) AS found',
+  ) as Database.Statement<[string], { found: 0 | 1 }>,
+  insertCase: client.prepare(
+    `INSERT INTO cases (reference, org_id, child_id, channel, state, snapshot, machine_version, sensitive, received_at, emergency_due_at, plan_due_at, next_due_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING id, updated_at AS updatedAt`,
+  ) as Database.Statement<[string, number, number | null, IntakeChannel, string, string, number, 0 | 1, string, string | null, string | null, string | null], { id: number; updatedAt: string }>,
+  insertCategory: client.prepare<[number, string]>('INSERT INTO case_categories (case_id, code) VALUES (?, ?)'),
+  insertTimeline: client.prepare(
+    `INSERT INTO case_timeline (case_id, at, actor_user_id, actor_role, kind, to_state, detail) VALUES (?, ?, ?, ?, 'intake', ?, ?)`,
+  ) as Database.Statement<[number, string, number | null, string | null, string, string]>,
+}));
 
 function restore(row: CaseRow): ReturnType<typeof createActor<typeof caseMachine>> {
   return createActor(caseMachine, {
@@ -62,49 +73,45 @@ function restore(row: CaseRow): ReturnType<typeof createActor<typeof caseMachine
 
 /**
  * Opens a case in the intake state, inside the caller's transaction (the intake that reports it is
- * written in the same one). The first timeline entry and the audit entry go with it.
+ * written in the same one). The first timeline entry and the audit entry go with it. A caller that
+ * adds searchable text right after (createIntake) passes `searchIndex: false` and indexes once itself.
  */
-export function openCase(tx: DbOrTx, writer: { actor: Actor | null; audit: AuditContext }, input: NewCase): { id: number; reference: string } {
+export function openCase(
+  tx: DbOrTx,
+  writer: { actor: Actor | null; audit: AuditContext },
+  input: NewCase,
+  options: { searchIndex?: boolean } = {},
+): { id: number; reference: string } {
+  const statements = openCaseStatements(tx);
   const actor = createActor(caseMachine, { input: { orgId: input.orgId, receivedAt: input.receivedAt } }).start();
   const snapshot = actor.getSnapshot();
   actor.stop();
   const state = stateKeyOf(snapshot);
   const deadlines = deadlinesFor(state, snapshot.context, loadNonWorkingDays(tx));
   const reference = nextCaseReference(tx, input.receivedAt);
-  const opened = tx
-    .insert(cases)
-    .values({
-      reference,
-      orgId: input.orgId,
-      childId: input.childId,
-      channel: input.channel,
-      state,
-      snapshot: actor.getPersistedSnapshot(),
-      machineVersion: CASE_MACHINE_VERSION,
-      sensitive: isSensitive(tx, input.categories),
-      receivedAt: input.receivedAt,
-      ...deadlines,
-    })
-    .returning()
-    .get();
-  const { id } = opened;
-  for (const code of new Set(input.categories)) tx.insert(caseCategories).values({ caseId: id, code }).run();
-  tx.insert(caseTimeline)
-    .values({
-      caseId: id,
-      at: input.receivedAt,
-      actorUserId: writer.actor?.userId ?? null,
-      actorRole: writer.actor?.role ?? null,
-      kind: 'intake',
-      toState: state,
-      detail: { channel: input.channel },
-    })
-    .run();
+  const sensitive = input.categories.length > 0 && statements.sensitive.get(JSON.stringify(input.categories))?.found === 1;
+  const { id, updatedAt } = statements.insertCase.get(
+    reference,
+    input.orgId,
+    input.childId,
+    input.channel,
+    state,
+    JSON.stringify(actor.getPersistedSnapshot()),
+    CASE_MACHINE_VERSION,
+    sensitive ? 1 : 0,
+    input.receivedAt,
+    deadlines.emergencyDueAt,
+    deadlines.planDueAt,
+    deadlines.nextDueAt,
+  )!;
+  for (const code of new Set(input.categories)) statements.insertCategory.run(id, code);
+  const actorUserId = writer.actor?.userId ?? null;
+  statements.insertTimeline.run(id, input.receivedAt, actorUserId, writer.actor?.role ?? null, state, JSON.stringify({ channel: input.channel }));
   appendAudit(tx, writer.audit, { action: 'case.create', entityType: 'case', entityId: id });
   // case search (issue 4): findable by its reference from the start.
-  reindexCase(tx, id);
+  if (options.searchIndex ?? true) reindexCase(tx, id);
   // alerts (issue 4): the commune's workers hear of the new case.
-  notifyForCase(tx, opened, null, writer.actor?.userId ?? null);
+  notifyForCase(tx, { id, orgId: input.orgId, state, assignedUserId: null, sensitive, updatedAt }, null, actorUserId);
   return { id, reference };
 }
 

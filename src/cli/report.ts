@@ -1,4 +1,5 @@
 import type { ChainVerdict } from '../audit/verify.js';
+import type { DocumentsSummary } from './backup-documents.js';
 import type { DatabaseCheck } from './backup.js';
 
 const CHAIN_REASONS: Record<Extract<ChainVerdict, { ok: false }>['reason'], string> = {
@@ -32,5 +33,17 @@ export function describeCheck(check: DatabaseCheck): string[] {
     describeChain(check.chain),
     'Rows per table (số dòng):',
     ...check.counts.map((count) => `  ${count.table.padEnd(width)}  ${count.rows}`),
+  ];
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MiB`;
+}
+
+/** How many documents were copied, and each one that was not, by id and case (never by name: names can be personal data). */
+export function describeDocuments(documents: DocumentsSummary, done: string): string[] {
+  return [
+    `Documents ${done}: ${documents.copied} (${mebibytes(documents.bytes)}), each matching its SHA-256`,
+    ...documents.problems.map((problem) => `  NOT ${done}: document ${problem.documentId} of case ${problem.caseId}: ${problem.problem}`),
   ];
 }

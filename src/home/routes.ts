@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { recordAudit } from '../audit/log.js';
 import { findOrganisation } from '../orgs/repository.js';
 import { hasWorklist, loadWorklist } from '../worklists/sections.js';
 
@@ -15,7 +14,7 @@ export default async function homeRoutes(app: FastifyInstance): Promise<void> {
       query: request.query as Record<string, unknown>,
     });
     // The lists name children: one entry per page view (not per row), like opening the triage queue.
-    if (hasWorklist(actor.role)) recordAudit(app.db, request.auditContext, { action: 'case.worklist' });
+    if (hasWorklist(actor.role)) request.auditRead({ action: 'case.worklist' });
     return reply.page('pages/home', { title: request.t('home.title'), org: findOrganisation(app.db, actor.orgId), worklist });
   });
 }

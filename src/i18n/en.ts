@@ -656,6 +656,11 @@ export const en: Record<MessageKey, string> = {
   'caseAction.field.other_reference': 'Reference of the open case',
   'caseAction.field.other_reference_hint': 'For example: BV-2026-000123.',
   'caseAction.field.to_org_id': 'Commune taking over the case',
+  // transfer destinations
+  'caseTransfer.search_label': 'Find a commune in another province',
+  'caseTransfer.search_hint': 'The list below holds the communes of the same province. Type a name (with or without diacritics) to find one elsewhere.',
+  'caseTransfer.search_results': 'The list below holds the communes whose name matches your search (at most 50).',
+  'caseTransfer.search': 'Search',
   'caseAction.reference_invalid': 'A case reference looks like BV-year-6 digits, for example BV-2026-000123.',
   'caseAction.reference_not_found': 'No case with this reference was found among the cases you may see.',
   'caseAction.reference_not_open': 'This case is closed or merged; a report can only be merged into an open case.',
@@ -880,6 +885,7 @@ export const en: Record<MessageKey, string> = {
   'document.upload': 'Upload',
   'document.uploaded': 'The document has been uploaded.',
   'document.required': 'Please choose a file that is not empty.',
+  'document.incomplete': 'The file did not arrive in full (the connection was cut). Please upload it again.',
   'document.too_large': 'The file is larger than allowed.',
   'document.type_not_allowed': 'The file is not a PDF, JPEG, PNG or WebP. Its content is checked, not its name.',
   'accountability.access_link': 'Access log',
@@ -927,6 +933,8 @@ export const en: Record<MessageKey, string> = {
   'alert.kind_service_overdue': 'A service for case {reference} is overdue.',
   'alert.kind_follow_up_overdue': 'A follow-up visit for case {reference} is overdue.',
   'alert.kind_other': 'Something needs your attention: {reference}.',
+  // access matrix (issue 6)
+  'alert.case_out_of_reach': '(a case you can no longer open)',
   'alert.email_subject': 'BVTE: Something needs your attention',
   'alert.email_body': 'Something needs your attention in the BVTE child-protection system.\nPlease sign in to see your notifications: {url}\n\nFor confidentiality, this email contains no information about any child or case.',
   // worklists, case search and printable forms (issue 4)

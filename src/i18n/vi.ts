@@ -654,6 +654,11 @@ export const vi = {
   'caseAction.field.other_reference': 'Mã trường hợp đang mở',
   'caseAction.field.other_reference_hint': 'Ví dụ: BV-2026-000123.',
   'caseAction.field.to_org_id': 'Xã, phường nhận trường hợp',
+  // transfer destinations
+  'caseTransfer.search_label': 'Tìm xã, phường ở tỉnh khác',
+  'caseTransfer.search_hint': 'Danh sách dưới đây gồm các xã, phường cùng tỉnh. Gõ tên (có dấu hoặc không dấu) để tìm nơi khác.',
+  'caseTransfer.search_results': 'Danh sách dưới đây gồm các xã, phường có tên khớp với từ đã tìm (tối đa 50).',
+  'caseTransfer.search': 'Tìm',
   'caseAction.reference_invalid': 'Mã trường hợp có dạng BV-năm-6 chữ số, ví dụ BV-2026-000123.',
   'caseAction.reference_not_found': 'Không tìm thấy trường hợp có mã này trong phạm vi bạn được xem.',
   'caseAction.reference_not_open': 'Trường hợp này đã kết thúc hoặc đã được gộp; chỉ gộp vào trường hợp đang mở.',
@@ -878,6 +883,7 @@ export const vi = {
   'document.upload': 'Tải lên',
   'document.uploaded': 'Đã tải lên tài liệu.',
   'document.required': 'Vui lòng chọn một tệp có nội dung.',
+  'document.incomplete': 'Tệp chưa được gửi trọn vẹn (kết nối bị ngắt giữa chừng). Vui lòng tải lên lại.',
   'document.too_large': 'Tệp quá lớn so với giới hạn cho phép.',
   'document.type_not_allowed': 'Nội dung tệp không phải PDF, JPEG, PNG hay WebP. Hệ thống kiểm tra nội dung tệp, không dựa vào tên tệp.',
   'accountability.access_link': 'Nhật ký truy cập',
@@ -925,6 +931,8 @@ export const vi = {
   'alert.kind_service_overdue': 'Một dịch vụ của trường hợp {reference} đã quá hạn thực hiện.',
   'alert.kind_follow_up_overdue': 'Một lần theo dõi, thăm trẻ của trường hợp {reference} đã quá hạn.',
   'alert.kind_other': 'Có việc cần bạn chú ý: {reference}.',
+  // access matrix (issue 6)
+  'alert.case_out_of_reach': '(một trường hợp bạn không còn quyền xem)',
   'alert.email_subject': 'BVTE: Có việc cần bạn chú ý',
   'alert.email_body': 'Có việc cần bạn chú ý trong hệ thống Bảo vệ trẻ em (BVTE).\nVui lòng đăng nhập để xem thông báo: {url}\n\nĐể bảo đảm bí mật, thư này không chứa thông tin về trẻ em hay trường hợp nào.',
   // worklists, case search and printable forms (issue 4)

@@ -75,6 +75,11 @@ export const CONDITIONS = {
     test: (record, actor) => record.id === actor.userId,
     sql: (columns, actor) => sql`${column(columns, 'id')} = ${actor.userId}`,
   },
+  /** Someone other than the actor: nobody grants rights to themselves. */
+  not_actor: {
+    test: (record, actor) => record.id !== undefined && record.id !== actor.userId,
+    sql: (columns, actor) => sql`${column(columns, 'id')} <> ${actor.userId}`,
+  },
 } satisfies Record<string, ConditionDefinition>;
 
 export type ConditionName = keyof typeof CONDITIONS;

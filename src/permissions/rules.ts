@@ -44,6 +44,11 @@ export const PERMISSIONS = {
 
   'org.manage': { subject: 'organisation', allow: [{ roles: ['admin'], when: ['org_within'] }] },
   'user.manage': { subject: 'user', allow: [{ roles: ['admin'], when: ['org_within'] }] },
+  /**
+   * Giving someone a role, never oneself: an administrator who could make themselves a supervisor
+   * would read case files under their own name (found by the access matrix, issue 6).
+   */
+  'user.grant_roles': { subject: 'user', allow: [{ roles: ['admin'], when: ['org_within', 'not_actor'] }] },
   'settings.manage': { subject: null, allow: [{ roles: ['admin'] }] },
   'apikey.manage': { subject: 'api_key', allow: [{ roles: ['admin'], when: ['org_within'] }] },
   /** Telephony and contact-centre systems file intakes with an organisation's API key; no role may. */

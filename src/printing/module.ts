@@ -4,7 +4,6 @@
  * official documents and always print in Vietnamese, whatever language the reader uses.
  */
 import type { FastifyInstance } from 'fastify';
-import { recordAudit } from '../audit/log.js';
 import type { CasePageTools, CaseworkModule } from '../casework/module.js';
 import { formatDate, formatDateTime } from '../i18n/dates.js';
 import { translator } from '../i18n/i18n.js';
@@ -21,7 +20,7 @@ function printRoutes(app: FastifyInstance, tools: CasePageTools): void {
     if (!isPrintForm(form)) throw notFound();
     const row = tools.loadReadable(request);
     // One entry per printed form: printing takes case data off the system, so which form is recorded.
-    recordAudit(app.db, request.auditContext, { action: `case.print.${form}`, entityType: 'case', entityId: row.id });
+    request.auditRead({ action: `case.print.${form}`, entityType: 'case', entityId: row.id });
     const printCase = loadPrintCase(app.db, row);
     const number = formNumber(form);
     return reply.page(`pages/print/${form}`, {

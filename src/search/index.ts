@@ -5,17 +5,34 @@
  * call reindexCase inside their own write transaction, so the index never lags the record.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { foldVietnamese, nameTokens } from '../text/fold.js';
 
 /** Longer queries are cut: nobody types a child's name and a reference in more than this. */
 const MAX_QUERY_LENGTH = 200;
 const MAX_QUERY_TOKENS = 8;
 
-function folded(parts: readonly (string | null | undefined)[]): string {
+/** The distinct non-empty parts, folded, one per line: how case_search stores names and body text. */
+export function folded(parts: readonly (string | null | undefined)[]): string {
   const unique = [...new Set(parts.filter((part): part is string => Boolean(part && part.trim())).map(foldVietnamese))];
   return unique.join('\n');
 }
+
+/** Every intake and every note reindexes a case, so its statements are prepared once per connection. */
+const indexStatements = preparedStatements((client) => ({
+  remove: client.prepare<[number]>('DELETE FROM case_search WHERE rowid = ?'),
+  source: client.prepare<[number],
+    { reference: string; childName: string | null; intakeName: string | null; description: string | null; condition: string | null }>(`
+    SELECT cases.reference, children.full_name AS childName, intakes.child_name AS intakeName,
+           intakes.description, intakes.current_condition AS condition
+    FROM cases
+    LEFT JOIN children ON children.id = cases.child_id
+    LEFT JOIN intakes ON intakes.case_id = cases.id
+    WHERE cases.id = ?`),
+  notes: client.prepare<[number], string>('SELECT text FROM case_notes WHERE case_id = ? AND confidential = 0 ORDER BY id').pluck(),
+  goals: client.prepare<[number], string>('SELECT goals FROM plans WHERE case_id = ? ORDER BY version').pluck(),
+  insert: client.prepare<[number, string, string, string]>('INSERT INTO case_search (rowid, reference, names, body) VALUES (?, ?, ?, ?)'),
+}));
 
 /**
  * Rebuilds one case's row: its reference; the child's names (as reported at intake and as on the
@@ -24,21 +41,12 @@ function folded(parts: readonly (string | null | undefined)[]): string {
  * assigned worker and supervisors may read.
  */
 export function reindexCase(tx: DbOrTx, caseId: number): void {
-  tx.run(sql`DELETE FROM case_search WHERE rowid = ${caseId}`);
-  const row = tx.get<{ reference: string; childName: string | null; intakeName: string | null; description: string | null; condition: string | null } | undefined>(sql`
-    SELECT cases.reference, children.full_name AS childName, intakes.child_name AS intakeName,
-           intakes.description, intakes.current_condition AS condition
-    FROM cases
-    LEFT JOIN children ON children.id = cases.child_id
-    LEFT JOIN intakes ON intakes.case_id = cases.id
-    WHERE cases.id = ${caseId}`);
+  const statements = indexStatements(tx);
+  statements.remove.run(caseId);
+  const row = statements.source.get(caseId);
   if (!row) return;
-  const notes = tx.all<{ text: string }>(sql`SELECT text FROM case_notes WHERE case_id = ${caseId} AND confidential = 0 ORDER BY id`);
-  const goals = tx.all<{ goals: string }>(sql`SELECT goals FROM plans WHERE case_id = ${caseId} ORDER BY version`);
-  tx.run(sql`
-    INSERT INTO case_search (rowid, reference, names, body)
-    VALUES (${caseId}, ${foldVietnamese(row.reference)}, ${folded([row.intakeName, row.childName])},
-            ${folded([row.description, row.condition, ...notes.map((note) => note.text), ...goals.map((plan) => plan.goals)])})`);
+  const texts = [row.description, row.condition, ...statements.notes.all(caseId), ...statements.goals.all(caseId)];
+  statements.insert.run(caseId, foldVietnamese(row.reference), folded([row.intakeName, row.childName]), folded(texts));
 }
 
 /** Rebuilds the whole index, e.g. after seeding data written around the services. Returns the number of cases. */

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { recordAudit } from '../audit/log.js';
 import { CASE_COLUMNS } from '../cases/repository.js';
 import { pageParam } from '../web/params.js';
 import { searchCases } from './index.js';
@@ -14,7 +13,7 @@ export default async function searchRoutes(app: FastifyInstance): Promise<void> 
     const found = q === '' ? null : searchCases(app.db, q, request.scope('case.read', CASE_COLUMNS), PAGE_SIZE, (page - 1) * PAGE_SIZE);
     // The search is audited, but never what was searched for: a child's name typed into the box is
     // personal data, and the audit log is read by more people than the case file.
-    if (found) recordAudit(app.db, request.auditContext, { action: 'case.search' });
+    if (found) request.auditRead({ action: 'case.search' });
     return reply.page('pages/search/index', {
       title: request.t('search.title'),
       q,

@@ -1,6 +1,7 @@
 /**
  * Measures the statistics views at national scale (docs/decisions/0011): seeds a throw-away
- * database with a national organisation tree and synthetic case facts (default one million),
+ * database with the national organisation tree of the benchmark seed (bench/seed/tree.ts,
+ * docs/decisions/0012) and synthetic case facts (default one million),
  * builds the pre-aggregated counters with the refresher's own code, then times the pages a board
  * member at each level opens, cold (first view after the counts changed) and warm, and a refresh
  * after real cases are added through the intake service. Nothing here is committed data.
@@ -12,65 +13,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { seededRandom, type Random } from '../../bench/seed/random.js';
+import { seedNationalTree, type NationalTree } from '../../bench/seed/tree.js';
 import { SYSTEM_AUDIT_CONTEXT } from '../audit/log.js';
 import { hashPassword } from '../auth/password.js';
 import { buildApp } from '../app.js';
 import { testConfig } from '../config/config.js';
 import { openDatabase, runMigrations, writeTransaction, type Db } from '../db/client.js';
 import { createIntake } from '../intake/service.js';
-import { insertOrganisation } from '../orgs/repository.js';
-import type { OrgKind } from '../orgs/schema.js';
 import type { TaxonomyGroupKind } from '../taxonomy/seed-data.js';
 import { createUser } from '../users/repository.js';
-import { contributionsOf, groupsOf, Tally, unitContribution } from './contributions.js';
+import type { Tally } from './contributions.js';
 import { AGE_BANDS, CHANNELS, RISKS, SEX_KEYS, STAGES } from './dimensions.js';
 import type { CaseFact } from './facts.js';
 import { monthKeyOf } from './periods.js';
+import { ancestorsOf, tallyFact, writeTallies } from './refresh.js';
 
-const PROVINCES = 63;
-const COMMUNES_PER_PROVINCE = 52;
-const SCHOOLS_PER_COMMUNE = 10;
 const MONTHS = 120;
 const PASSWORD = 'bench-password-2026';
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-interface Tree {
-  national: number;
-  provinces: { id: number; communes: { id: number; schools: number[] }[] }[];
-}
-
-function seedTree(db: Db): Tree {
-  return writeTransaction(db, (tx) => {
-    const add = (name: string, kind: OrgKind, parentId: number | null): number => insertOrganisation(tx, { name, kind, parentId });
-    const national = add('Bộ Y tế', 'national', null);
-    const provinces = Array.from({ length: PROVINCES }, (_, p) => {
-      const id = add(`Tỉnh ${p + 1}`, 'province', national);
-      const communes = Array.from({ length: COMMUNES_PER_PROVINCE }, (_, c) => {
-        const commune = add(`Xã ${p + 1}.${c + 1}`, 'commune', id);
-        return { id: commune, schools: Array.from({ length: SCHOOLS_PER_COMMUNE }, (_, s) => add(`Trường ${p + 1}.${c + 1}.${s + 1}`, 'school', commune)) };
-      });
-      return { id, communes };
-    });
-    return { national, provinces };
-  });
-}
 
 function months(now: Date): string[] {
   return Array.from({ length: MONTHS }, (_, i) => monthKeyOf(new Date(now.getTime() - i * 30.4 * 86_400_000)));
 }
 
 /** One synthetic case: the coded attributes only, as deriveCaseFact would produce them. */
-function syntheticFact(rnd: () => number, unitOrgId: number, level: 'school' | 'commune', month: string, later: (n: number) => string, categories: { code: string; group: TaxonomyGroupKind }[]): CaseFact {
+function syntheticFact(rnd: Random, unitOrgId: number, level: 'school' | 'commune', month: string, later: (n: number) => string, categories: { code: string; group: TaxonomyGroupKind }[]): CaseFact {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
   const chosen = [pick(categories), ...(rnd() < 0.3 ? [pick(categories)] : [])];
   const stage = rnd() < 0.75 ? 'closed' : pick(STAGES);
@@ -96,35 +63,30 @@ function syntheticFact(rnd: () => number, unitOrgId: number, level: 'school' | '
   };
 }
 
-function writeTally(db: Db, orgId: number, tally: Tally): number {
-  const insert = db.$client.prepare('INSERT INTO stats_counts (org_id, grp, level, month, metric, key, n) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  let rows = 0;
-  writeTransaction(db, () => {
-    for (const [group, counts] of tally.counts) {
-      for (const { contribution: c, n } of counts.values()) {
-        insert.run(orgId, group, c.level, c.month, c.metric, c.key, n);
-        rows += 1;
-      }
-    }
-  });
-  return rows;
-}
-
-/** Facts and counters for `total` cases, province by province so the tallies stay small. */
-function seedFacts(db: Db, tree: Tree, total: number, now: Date): number {
-  const rnd = random(7);
+/** Facts and counters for `total` cases, province by province so the counters held in memory stay small. */
+function seedFacts(db: Db, tree: NationalTree, total: number, now: Date): number {
+  const rnd = seededRandom(7);
   const monthList = months(now);
   const categories = db.all<{ code: string; group: TaxonomyGroupKind }>(sql`SELECT code, group_kind AS "group" FROM taxonomy_codes WHERE parent_code IS NULL`);
   const insert = db.$client.prepare("INSERT INTO stats_facts (source, source_id, unit_org_id, payload) VALUES ('case', ?, ?, ?)");
-  const national = new Tally();
+  // The refresher's own tallying: each fact counts at its province and at the national level.
+  const ancestors = ancestorsOf(db);
+  const tallies = new Map<number, Tally>();
   let id = 0;
   let counterRows = 0;
+  const write = (orgId: number): void => {
+    const tally = tallies.get(orgId);
+    if (!tally) return;
+    writeTransaction(db, () => writeTallies(db, new Map([[orgId, tally]])));
+    counterRows += [...tally.counts.values()].reduce((sum, counts) => sum + counts.size, 0);
+    tallies.delete(orgId);
+  };
   for (const province of tree.provinces) {
-    const tally = new Tally();
-    const share = Math.round(total / PROVINCES);
+    const share = Math.round(total / tree.provinces.length);
     writeTransaction(db, () => {
       for (let i = 0; i < share; i += 1) {
-        const commune = province.communes[Math.floor(rnd() * province.communes.length)] ?? { id: province.id, schools: [] };
+        const commune = province.communes[Math.floor(rnd() * province.communes.length)];
+        if (!commune) continue;
         const atSchool = rnd() < 0.4 && commune.schools.length > 0;
         const unit = atSchool ? (commune.schools[Math.floor(rnd() * commune.schools.length)] ?? commune.id) : commune.id;
         // More recent months hold more cases, as the system's use grows.
@@ -132,21 +94,13 @@ function seedFacts(db: Db, tree: Tree, total: number, now: Date): number {
         const fact = syntheticFact(rnd, unit, atSchool ? 'school' : 'commune', monthList[age] ?? '', (n) => monthList[Math.max(0, age - n)] ?? '', categories);
         id += 1;
         insert.run(id, unit, JSON.stringify(fact));
-        for (const [orgTally, childKey] of [
-          [tally, String(commune.id)],
-          [national, String(province.id)],
-        ] as const) {
-          const unitEntry = unitContribution(fact, childKey);
-          for (const group of groupsOf(fact)) {
-            for (const contribution of contributionsOf(fact)) orgTally.add(group, contribution);
-            if (unitEntry) orgTally.add(group, unitEntry);
-          }
-        }
+        tallyFact(tallies, ancestors, fact, 1);
       }
     });
-    counterRows += writeTally(db, province.id, tally);
+    write(province.id);
   }
-  return counterRows + writeTally(db, tree.national, national);
+  write(tree.national);
+  return counterRows;
 }
 
 interface Timing {
@@ -175,7 +129,8 @@ async function main(): Promise<void> {
   };
 
   let started = performance.now();
-  const tree = seedTree(db);
+  // The shape measured in docs/decisions/0011: 63 provinces × 52 communes × 10 schools.
+  const tree = seedNationalTree(db, seededRandom(2026), { communes: 63 * 52, schoolsPerCommune: 10 });
   log(`organisations: ${db.get<{ n: number }>(sql`SELECT count(*) AS n FROM organisations`).n} in ${Math.round(performance.now() - started)} ms`);
   started = performance.now();
   const counterRows = seedFacts(db, tree, total, now);
@@ -190,8 +145,8 @@ async function main(): Promise<void> {
   if (!province || !commune || school === undefined) throw new Error('empty tree');
   const viewers = [
     { username: 'quocgia', orgId: tree.national, label: 'national (63 provinces)' },
-    { username: 'tinh', orgId: province.id, label: 'province (52 communes)' },
-    { username: 'xa', orgId: commune.id, label: 'commune (10 schools)' },
+    { username: 'tinh', orgId: province.id, label: `province (${province.communes.length} communes)` },
+    { username: 'xa', orgId: commune.id, label: `commune (${commune.schools.length} schools)` },
     { username: 'truong', orgId: school, label: 'school' },
   ];
   const passwordHash = await hashPassword(PASSWORD);

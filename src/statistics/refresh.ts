@@ -48,7 +48,7 @@ function computeFact(tx: DbOrTx, source: Source, id: number, context: FactContex
 }
 
 /** The pre-aggregated organisations above a unit, each with the child it reaches the unit through. */
-function ancestorsOf(tx: DbOrTx): (unitOrgId: number) => { orgId: number; childKey: string }[] {
+export function ancestorsOf(tx: DbOrTx): (unitOrgId: number) => { orgId: number; childKey: string }[] {
   const cache = new Map<number, { orgId: number; childKey: string }[]>();
   return (unit) => {
     const cached = cache.get(unit);
@@ -66,7 +66,7 @@ function ancestorsOf(tx: DbOrTx): (unitOrgId: number) => { orgId: number; childK
 }
 
 /** Adds (sign 1) or removes (sign −1) a fact's contributions to the counters of the organisations above it. */
-function tallyFact(tallies: Map<number, Tally>, ancestors: ReturnType<typeof ancestorsOf>, fact: Fact, sign: number): void {
+export function tallyFact(tallies: Map<number, Tally>, ancestors: ReturnType<typeof ancestorsOf>, fact: Fact, sign: number): void {
   const contributions = contributionsOf(fact);
   for (const { orgId, childKey } of ancestors(fact.unitOrgId)) {
     let tally = tallies.get(orgId);
@@ -80,7 +80,7 @@ function tallyFact(tallies: Map<number, Tally>, ancestors: ReturnType<typeof anc
 }
 
 /** The counters' changes, written with one prepared statement (through the transaction's own connection). */
-function writeTallies(db: Db, tallies: Map<number, Tally>): void {
+export function writeTallies(db: Db, tallies: Map<number, Tally>): void {
   const upsert = db.$client.prepare(
     `INSERT INTO stats_counts (org_id, grp, level, month, metric, key, n) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (org_id, grp, metric, level, month, key) DO UPDATE SET n = n + excluded.n`,

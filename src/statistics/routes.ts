@@ -70,7 +70,7 @@ export default async function statisticsRoutes(app: FastifyInstance, { service }
   }
 
   function audited(request: FastifyRequest, action: StatisticsAction, scope: StatisticsScope): void {
-    recordAudit(app.db, request.auditContext, { action, entityType: 'organisation', entityId: scope.orgId });
+    request.auditRead({ action, entityType: 'organisation', entityId: scope.orgId });
   }
 
   function queryString(filters: Filters): string {

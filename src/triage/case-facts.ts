@@ -8,6 +8,7 @@ import type { DbOrTx } from '../db/client.js';
 import type { Locale } from '../i18n/i18n.js';
 import { intakes } from '../intake/schema.js';
 import { localisedName } from '../taxonomy/repository.js';
+import { foldVietnamese } from '../text/fold.js';
 
 export type IntakeRow = typeof intakes.$inferSelect;
 
@@ -94,9 +95,47 @@ export function userDisplayName(db: DbOrTx, userId: number | null): string | nul
   return db.get<{ name: string } | undefined>(sql`SELECT display_name AS name FROM users WHERE id = ${userId}`)?.name ?? null;
 }
 
-/** Active communes a case may be transferred to, by name. */
-export function activeCommunes(db: DbOrTx, except: number): { id: number; name: string }[] {
-  return db.all<{ id: number; name: string }>(
-    sql`SELECT id, name FROM organisations WHERE kind = 'commune' AND active = 1 AND id <> ${except} ORDER BY name`,
-  );
+export interface TransferDestination {
+  id: number;
+  name: string;
+  provinceName: string | null;
+}
+
+const SEARCH_RESULTS = 50;
+
+/**
+ * Where a case may be transferred. Listing every commune in the country (about ten thousand) would
+ * make each case page heavy, so the form offers the communes of the case's own province, where most
+ * moves go, and a search by name (diacritics optional) for anywhere else. `keep` is a commune already
+ * chosen, kept in the list when the form comes back with an error.
+ */
+export function transferDestinations(db: DbOrTx, from: number, options: { search?: string; keep?: number | null } = {}): TransferDestination[] {
+  const search = options.search ? foldVietnamese(options.search).trim() : '';
+  const keep = options.keep ?? -1;
+  if (!search) {
+    return db.all<TransferDestination>(sql`
+      SELECT o.id, o.name, NULL AS provinceName
+      FROM org_closure c JOIN organisations o ON o.id = c.descendant_id
+      WHERE c.ancestor_id = (SELECT pc.ancestor_id FROM org_closure pc JOIN organisations p ON p.id = pc.ancestor_id
+                             WHERE pc.descendant_id = ${from} AND p.kind = 'province')
+        AND o.kind = 'commune' AND o.active = 1 AND o.id <> ${from}
+      UNION
+      SELECT id, name, NULL FROM organisations WHERE id = ${keep} AND kind = 'commune' AND active = 1 AND id <> ${from}
+      ORDER BY name`);
+  }
+  // Only a search reads every commune, and it folds the names in code, as the search index does.
+  const everywhere = db.all<TransferDestination>(sql`
+    SELECT o.id, o.name, p.name AS provinceName
+    FROM organisations o
+    LEFT JOIN (org_closure c JOIN organisations p ON p.id = c.ancestor_id AND p.kind = 'province') ON c.descendant_id = o.id
+    WHERE o.kind = 'commune' AND o.active = 1 AND o.id <> ${from}
+    ORDER BY o.name`);
+  return everywhere
+    .filter((row) => row.id === keep || foldVietnamese(`${row.name} ${row.provinceName ?? ''}`).includes(search))
+    .slice(0, SEARCH_RESULTS);
+}
+
+/** Whether a case in this commune has anywhere to be transferred to at all. */
+export function hasOtherCommunes(db: DbOrTx, from: number): boolean {
+  return db.get(sql`SELECT 1 FROM organisations WHERE kind = 'commune' AND active = 1 AND id <> ${from} LIMIT 1`) !== undefined;
 }

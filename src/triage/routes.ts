@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { recordAudit } from '../audit/log.js';
 import { CASE_COLUMNS } from '../cases/repository.js';
 import { applyCaseEvent } from '../cases/service.js';
 import { HttpError, notFound } from '../web/http-error.js';
@@ -23,7 +22,7 @@ export default async function triageRoutes(app: FastifyInstance): Promise<void> 
     const tableOnly = request.headers['hx-request'] === 'true' && request.headers['hx-target'] === TRIAGE_TABLE_ID;
     // The list names children, so opening it is audited; the 30-second refreshes of an open list
     // are not, or one open tab would write thousands of entries a day.
-    if (!tableOnly) recordAudit(app.db, request.auditContext, { action: 'case.triage_list' });
+    if (!tableOnly) request.auditRead({ action: 'case.triage_list' });
     return reply.page('pages/triage/index', {
       title: request.t('triage.title'),
       tableId: TRIAGE_TABLE_ID,

@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/password.js';
 import { newPasswordFields, refinePassword, usernameSchema } from '../auth/routes.js';
 import { organisationsInScope } from '../orgs/routes.js';
 import { findOrganisation } from '../orgs/repository.js';
+import { isAllowed } from '../permissions/check.js';
 import { ROLES } from '../permissions/roles.js';
 import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
 import { notFound } from '../web/http-error.js';
@@ -65,6 +66,8 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
       account: user,
       homeOrg: findOrganisation(app.db, user.homeOrgId),
       assignments: activeAssignments(app.db, user.id),
+      // An administrator's own page offers no new role: nobody grants rights to themselves.
+      mayGrantRoles: isAllowed('user.grant_roles', request.requireActor(), { id: user.id, orgId: user.homeOrgId }, app.orgRelations),
       orgs: organisationsInScope(request, app.db),
       roles: ROLES,
       ...forms,
@@ -128,6 +131,7 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/admin/users/:id/assignments', { config }, async (request, reply) => {
     const user = loadAuthorized(request);
+    request.authorize('user.grant_roles', { id: user.id, orgId: user.homeOrgId }, { type: 'user', id: user.id });
     const form = parseForm(assignmentSchema, request.body);
     const errors = !form.ok ? form.errors : orgInScope(request, form.data.org_id) ? null : { org_id: 'form.invalid' as const };
     if (!form.ok || errors) {

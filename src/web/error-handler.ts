@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { MessageKey } from '../i18n/vi.js';
+import { DEFAULT_LOCALE, translator } from '../i18n/i18n.js';
 import { HttpError } from './http-error.js';
+import { renderPage } from './render.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /** Fastify's own client errors, named by status so users read a sentence, not a code. */
 const CLIENT_ERROR_MESSAGES: Record<number, MessageKey> = {
@@ -40,6 +43,27 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, status: n
     request.log.error({ err: error }, 'error page failed to render');
     return sendPlain(request, reply.code(status), messageKey);
   }
+}
+
+/**
+ * What Fastify refuses before routing (a path with broken percent-encoding, a parameter over the length
+ * limit): the same localised page, never Fastify's own JSON in English. No hook has run for such a
+ * request and it carries none of the decorations, so it is treated as an anonymous visitor's.
+ */
+export function frameworkErrors(app: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const messageKey = CLIENT_ERROR_MESSAGES[status] ?? 'error.bad_request';
+  Object.assign(request, { t: translator(DEFAULT_LOCALE), locale: DEFAULT_LOCALE, user: null, session: null, actor: null, csrfToken: '' });
+  reply.code(status);
+  setSecurityHeaders(request, reply);
+  if (request.url.startsWith('/api/')) {
+    void reply.type('application/json').send({ error: request.t(messageKey) });
+    return;
+  }
+  renderPage(app, reply, 'pages/error', { title: request.t('error.title_400'), status, messageKey }).catch((renderError: unknown) => {
+    request.log.error({ err: renderError }, 'error page failed to render');
+    sendPlain(request, reply, messageKey);
+  });
 }
 
 /** One place turns every failure into a localised page (or JSON for the API); users never see a stack trace. */

@@ -1,4 +1,4 @@
-import type { AuditContext } from '../audit/log.js';
+import type { AuditContext, AuditEvent } from '../audit/log.js';
 import type { Session, SessionUser } from '../auth/session.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
@@ -50,6 +50,9 @@ declare module 'fastify' {
     t: Translate;
     csrfToken: string;
     auditContext: AuditContext;
+    /** Audits a read without a transaction of its own: the entry joins the next group commit, and the response waits for it. */
+    auditRead(event: AuditEvent): void;
+    pendingAudit: Promise<void> | null;
     /** Refuses (403, audited) unless the rules allow the action on this record. */
     authorize(action: Action, record: SubjectRecord, entity: AuditedEntity): void;
     /** The rules for the action as a SQL condition over the given columns, for lists and searches. */

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { createIntake, type IntakeInput } from '../../src/intake/service.js';
+import { createOrganisation } from '../../src/orgs/repository.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
 
 const HOUR = 3_600_000;
@@ -240,6 +241,24 @@ describe('case page', () => {
     expect(moved.headers.location).toBe('/triage');
     expect(caseRow(intake.id)).toMatchObject({ state: 'intake', orgId: orgs.communeB });
     expect((await send(t.app, worker, { url: `/cases/${intake.id}` })).statusCode).toBe(403);
+  });
+
+  it('offers the communes of the same province, and finds one elsewhere by a search without diacritics', async () => {
+    const elsewhere = createOrganisation(t.db, SYSTEM_AUDIT_CONTEXT, { name: 'Tỉnh Xa', kind: 'province', parentId: null });
+    const farCommune = createOrganisation(t.db, SYSTEM_AUDIT_CONTEXT, { name: 'Xã Đồng Tâm', kind: 'commune', parentId: elsewhere });
+    const page = await send(t.app, worker, { url: `/cases/${intake.id}` });
+    expect(page.body).toContain(`<option value="${orgs.communeB}">Phường Đông Hòa</option>`);
+    expect(page.body).not.toContain(`<option value="${farCommune}"`);
+
+    const found = await send(t.app, worker, { url: `/cases/${intake.id}?commune_q=dong+tam` });
+    expect(found.body).toContain(`<option value="${farCommune}">Xã Đồng Tâm, Tỉnh Xa</option>`);
+    expect(found.body).not.toContain(`<option value="${orgs.communeB}"`);
+    expect(found.body).toMatch(/<details class="action-form" open>\s*<summary>[^<]*<\/summary>\s*<form method="get"/);
+
+    // A refused form keeps the commune found by the search in the list, still chosen.
+    const refused = await postEvent(worker, intake.id, { event: 'TRANSFER', row_version: '99', to_org_id: String(farCommune) });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain(`<option value="${farCommune}" selected>`);
   });
 
   it('with htmx, answers a form with the updated case body in place', async () => {

@@ -1,14 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { verifyAuditChain } from '../../src/audit/verify.js';
 import { verifyPassword } from '../../src/auth/password.js';
 import { createSession, generateSessionToken } from '../../src/auth/session.js';
+import { storeUpload } from '../../src/casework/documents/storage.js';
+import { documents } from '../../src/casework/schema.js';
 import { rowCounts } from '../../src/cli/backup.js';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, writeTransaction } from '../../src/db/client.js';
+import { createIntake } from '../../src/intake/service.js';
 import { activeAssignments, findUserByUsername } from '../../src/users/repository.js';
 import { auditActions, seedOrgs, seedUser, type TestOrgs } from '../helpers/app.js';
 import { freshDatabase, removeDatabase, type TestDatabase } from '../helpers/db.js';
@@ -150,8 +156,38 @@ describe('bvte command line', { timeout: 60_000 }, () => {
     expect(tampered.stdout).toContain('Audit chain BROKEN at entry 3: hash_mismatch');
   });
 
-  it('backs up the live database and restores it into an empty data directory with the same rows', async () => {
-    await seedUser(database.db, 'quantri', [{ role: 'admin', orgId: orgs.province }]);
+  let userId: number;
+  /** A small PDF, and one of several MiB, so that a document spans more than one part of the backup. */
+  const SMALL_PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n', 'latin1');
+  const LARGE_PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(2_500_000)]);
+
+  /** A document uploaded to a new case, stored by the app's own storage code; returns its row. */
+  async function addDocument(data: Buffer): Promise<{ id: number; caseId: number; storedName: string }> {
+    const opened = writeTransaction(database.db, (tx) =>
+      createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
+        channel: 'hotline',
+        medium: 'phone',
+        receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        sourceOrgId: orgs.hotline,
+        child: { name: 'Phạm Văn Nam', birthDate: '2014-05-05', sex: 'male' },
+        residenceOrgId: orgs.communeA,
+        description: 'Cháu có vết thương ở lưng.',
+        immediateDanger: false,
+        categories: ['abuse_violence_physical'],
+        reporter: { consented: false },
+      }),
+    );
+    const caseId = opened!.caseId;
+    const stored = await storeUpload(database.dataDir, Readable.from([data]));
+    const values = { caseId, storedName: stored.storedName, originalName: 'Biên bản.pdf', mimeType: 'application/pdf', size: stored.size, sha256: stored.sha256, uploadedBy: userId };
+    const { id } = database.db.insert(documents).values(values).returning({ id: documents.id }).get();
+    return { id, caseId, storedName: stored.storedName };
+  }
+
+  it('backs up the live database with its documents and restores both into an empty data directory', async () => {
+    userId = await seedUser(database.db, 'quantri', [{ role: 'admin', orgId: orgs.province }]);
+    const small = await addDocument(SMALL_PDF);
+    const large = await addDocument(LARGE_PDF);
     const dir = tempDir();
     extraDirs.push(dir);
     const backupFile = path.join(dir, 'bvte-backup.db');
@@ -161,22 +197,90 @@ describe('bvte command line', { timeout: 60_000 }, () => {
     expect(backup.stderr).toBe('');
     expect(backup.status).toBe(0);
     expect(backup.stdout).toContain('Integrity check: ok');
+    expect(backup.stdout).toContain('Documents in the backup: 2 (2.4 MiB), each matching its SHA-256');
+    expect(fs.statSync(backupFile).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(['bvte-backup.db']);
     expect(auditActions(database.db).at(-1)?.action).toBe('system.backup');
     expect(bvte(['backup', backupFile, ...dataDir])).toMatchObject({ status: 1, stderr: expect.stringContaining('--force') });
 
     const restore = bvte(['restore', backupFile, '--data-dir', restoreDir]);
     expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
+    expect(restore.stdout).toContain('Documents restored: 2 (2.4 MiB), each matching its SHA-256');
     const copy = openDatabase(backupFile, { readonly: true });
     const restored = openDatabase(path.join(restoreDir, 'bvte.db'), { readonly: true });
     try {
       expect(rowCounts(restored)).toEqual(rowCounts(copy));
       expect(rowCounts(restored).find((count) => count.table === 'users')?.rows).toBe(1);
+      expect(rowCounts(restored).find((count) => count.table === 'documents')?.rows).toBe(2);
       expect(verifyAuditChain(restored)).toEqual({ ok: true, entries: auditActions(database.db).length - 1 });
+      // The backup's own tables are gone from the restored database.
+      expect(restored.$client.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'backup%'").all()).toEqual([]);
     } finally {
       copy.$client.close();
       restored.$client.close();
     }
-    expect(bvte(['restore', backupFile, '--data-dir', restoreDir])).toMatchObject({ status: 1, stderr: expect.stringContaining('already exists') });
+    const restoredDocuments = path.join(restoreDir, 'documents');
+    expect(fs.statSync(restoredDocuments).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(restoredDocuments).sort()).toEqual([small.storedName, large.storedName].sort());
+    for (const [document, bytes] of [[small, SMALL_PDF], [large, LARGE_PDF]] as const) {
+      const file = path.join(restoredDocuments, document.storedName);
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    }
+    expect(bvte(['restore', backupFile, '--data-dir', restoreDir])).toMatchObject({ status: 1, stderr: expect.stringContaining('is not empty') });
+  });
+
+  it('names documents missing or damaged at backup time, keeps the rest, and fails so nobody takes the backup for whole', async () => {
+    userId = await seedUser(database.db, 'quantri', [{ role: 'admin', orgId: orgs.province }]);
+    const kept = await addDocument(SMALL_PDF);
+    const missing = await addDocument(SMALL_PDF);
+    const damaged = await addDocument(LARGE_PDF);
+    fs.rmSync(path.join(database.dataDir, 'documents', missing.storedName));
+    const damagedFile = path.join(database.dataDir, 'documents', damaged.storedName);
+    const altered = Buffer.from(LARGE_PDF);
+    altered[2_000_000] = (altered[2_000_000]! + 1) % 256;
+    fs.writeFileSync(damagedFile, altered);
+    const dir = tempDir();
+    extraDirs.push(dir);
+    const backupFile = path.join(dir, 'bvte-backup.db');
+
+    const backup = bvte(['backup', backupFile, ...dataDir]);
+    expect(backup.status).toBe(1);
+    expect(backup.stdout).toContain('Documents in the backup: 1 (0.0 MiB)');
+    expect(backup.stdout).toContain(`NOT in the backup: document ${missing.id} of case ${missing.caseId}: file missing from the documents directory`);
+    expect(backup.stdout).toContain(`NOT in the backup: document ${damaged.id} of case ${damaged.caseId}: file content does not match its recorded SHA-256`);
+    expect(backup.stdout).toContain('WARNING: the documents above are missing or damaged');
+
+    const restoreDir = path.join(dir, 'restored');
+    const restore = bvte(['restore', backupFile, '--data-dir', restoreDir]);
+    expect(restore.status).toBe(1);
+    expect(restore.stdout).toContain('Documents restored: 1');
+    expect(restore.stdout).toContain(`NOT restored: document ${missing.id} of case ${missing.caseId}: file missing from the documents directory`);
+    expect(fs.readdirSync(path.join(restoreDir, 'documents'))).toEqual([kept.storedName]);
+    expect(fs.existsSync(path.join(restoreDir, 'bvte.db'))).toBe(true);
+  });
+
+  it('refuses a backup whose document bytes were altered, and leaves no data directory behind', async () => {
+    userId = await seedUser(database.db, 'quantri', [{ role: 'admin', orgId: orgs.province }]);
+    const document = await addDocument(LARGE_PDF);
+    const dir = tempDir();
+    extraDirs.push(dir);
+    const backupFile = path.join(dir, 'bvte-backup.db');
+    expect(bvte(['backup', backupFile, ...dataDir]).status).toBe(0);
+    const tampered = new Database(backupFile);
+    tampered.prepare('UPDATE backup_document_parts SET bytes = zeroblob(length(bytes)) WHERE part = 1').run();
+    tampered.close();
+
+    const restoreDir = path.join(dir, 'restored');
+    const restore = bvte(['restore', backupFile, '--data-dir', restoreDir]);
+    expect(restore.status).toBe(1);
+    expect(restore.stderr).toContain(`The backup is damaged; nothing was restored. document ${document.id} (case ${document.caseId}): its bytes in the backup do not match`);
+    expect(fs.existsSync(restoreDir)).toBe(false);
+
+    const notABackup = path.join(dir, 'notes.txt');
+    fs.writeFileSync(notABackup, 'not a database at all, just some text that is long enough to be read as a header');
+    expect(bvte(['restore', notABackup, '--data-dir', restoreDir])).toMatchObject({ status: 1, stderr: expect.stringContaining('Is it a file written by bvte backup?') });
+    expect(fs.existsSync(restoreDir)).toBe(false);
   });
 });

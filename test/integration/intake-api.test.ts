@@ -1,8 +1,12 @@
+import Database from 'better-sqlite3';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIntakeSubmitter, idempotencyFor } from '../../src/api/intake.js';
+import type { IntakeBody } from '../../src/api/intake-schema.js';
 import { createApiKey, generateApiKey, revokeApiKey } from '../../src/api/keys.js';
 import { buildApp } from '../../src/app.js';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
+import { verifyAuditChain } from '../../src/audit/verify.js';
 import { testConfig } from '../../src/config/config.js';
 import { MissingPermissionError } from '../../src/permissions/plugin.js';
 import { freshDatabase, removeDatabase } from '../helpers/db.js';
@@ -266,6 +270,66 @@ describe('POST /api/v1/intakes', () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ errors: [{ path: 'Idempotency-Key', message: 'must be 1 to 128 printable ASCII characters' }] });
       expect(count('cases')).toBe(0);
+    });
+  });
+
+  describe('concurrent requests (group commit: one transaction, each intake in its own savepoint)', () => {
+    it('creates every case, each with its own reference, its audit entries and an intact audit chain', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_unused, n) => post(validBody(orgs, { child: { name: `Trẻ số ${n}` } }), { 'idempotency-key': `call-${n}` })),
+      );
+      expect(responses.map((response) => response.statusCode)).toEqual(Array.from({ length: 20 }, () => 201));
+      const references = responses.map((response) => (response.json() as { reference: string }).reference);
+      expect(new Set(references).size).toBe(20);
+      expect(count('cases')).toBe(20);
+      expect(count('intakes')).toBe(20);
+      expect(count('idempotency_keys')).toBe(20);
+      expect(audits('case.create')).toHaveLength(20);
+      expect(audits('api.intake')).toHaveLength(20);
+      expect(verifyAuditChain(t.db)).toMatchObject({ ok: true });
+    });
+
+    it('answers only once the intake is committed: another connection already sees the case', async () => {
+      const reader = new Database(t.database.file, { readonly: true });
+      try {
+        const response = await post(validBody(orgs));
+        expect(response.statusCode).toBe(201);
+        const { reference } = response.json() as { reference: string };
+        expect(reader.prepare('SELECT count(*) AS n FROM cases WHERE reference = ?').get(reference)).toEqual({ n: 1 });
+      } finally {
+        reader.close();
+      }
+    });
+
+    it('loses none of the others when one intake of the batch fails, and leaves nothing of the failed one', async () => {
+      // A database-level failure the input checks cannot foresee, for one intake only.
+      t.db.$client.exec(`CREATE TRIGGER fail_one BEFORE INSERT ON intakes WHEN NEW.child_name = 'Lỗi' BEGIN SELECT RAISE(ABORT, 'injected'); END`);
+      const names = ['Một', 'Hai', 'Lỗi', 'Bốn', 'Năm'];
+      const responses = await Promise.all(names.map((name, n) => post(validBody(orgs, { child: { name } }), { 'idempotency-key': `key-${n}` })));
+      expect(responses.map((response) => response.statusCode)).toEqual([201, 201, 500, 201, 201]);
+      expectJson(responses[2]!);
+      expect(t.db.$client.prepare('SELECT child_name AS name FROM intakes ORDER BY id').pluck().all()).toEqual(['Một', 'Hai', 'Bốn', 'Năm']);
+      expect(count('cases')).toBe(4);
+      expect(count('idempotency_keys')).toBe(4);
+      expect(audits('case.create')).toHaveLength(4);
+      expect(verifyAuditChain(t.db)).toMatchObject({ ok: true });
+    });
+
+    it('in one batch: duplicates of a key create one case and replay it, a different body under the same key is refused', async () => {
+      // Submitted in one tick, so the five share one batch (one transaction) for certain.
+      const submit = createIntakeSubmitter(t.db, t.app.config.publicUrl);
+      const principal = { id: keyId, orgId: orgs.hotline };
+      const audit = { ...SYSTEM_AUDIT_CONTEXT, actorRole: 'api_key', actorOrgId: orgs.hotline };
+      const body = validBody(orgs) as unknown as IntakeBody;
+      const other = validBody(orgs, { description: 'Một báo cáo khác.' }) as unknown as IntakeBody;
+      const replies = await Promise.all([
+        ...Array.from({ length: 4 }, () => submit(principal, audit, body, idempotencyFor('burst', body))),
+        submit(principal, audit, other, idempotencyFor('burst', other)),
+      ]);
+      expect(replies.map((reply) => [reply.status, reply.replayed])).toEqual([[201, false], [201, true], [201, true], [201, true], [422, false]]);
+      expect(new Set(replies.slice(0, 4).map((reply) => reply.json)).size).toBe(1);
+      expect(count('cases')).toBe(1);
+      expect(count('idempotency_keys')).toBe(1);
     });
   });
 

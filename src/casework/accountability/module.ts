@@ -45,6 +45,7 @@ export const accountabilityModule: CaseworkModule = {
       const row = findCase(app.db, idParam(request));
       if (!row) throw notFound();
       request.authorize('case.accountability', caseSubject(app.db, row), { type: 'case', id: row.id });
+      // Committed before the log is read, so the supervisor's own look is in the log it shows.
       recordAudit(app.db, request.auditContext, { action, entityType: 'case', entityId: row.id });
       return row;
     }

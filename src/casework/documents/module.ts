@@ -89,17 +89,30 @@ export const documentsModule: CaseworkModule = {
 
     /** Streams the one file to disk, then keeps it only if it is an accepted type within the limit. */
     async function receive(request: FastifyRequest, row: CaseRow): Promise<void> {
-      const part = await request.file({
-        limits: { fileSize: maxBytes, files: 1, fields: 2, fieldSize: 256, parts: 3 },
-        // Too large is answered with the form and a reason, not an error page.
-        throwFileSizeLimit: false,
-      });
+      const part = await request
+        .file({
+          limits: { fileSize: maxBytes, files: 1, fields: 2, fieldSize: 256, parts: 3 },
+          // Too large is answered with the form and a reason, not an error page.
+          throwFileSizeLimit: false,
+        })
+        .catch((error: unknown) => {
+          // A body that is not well-formed multipart (no boundary) is the sender's mistake: 400, not 500.
+          if ((error as { statusCode?: unknown }).statusCode === undefined) throw new HttpError(400, 'error.bad_request');
+          throw error;
+        });
       // The token travels in the body, in a field the browser sends before the file: checked before any byte is stored.
       verifyCsrf(request, multipartToken(request, part?.fields ?? {}));
       request.authorize('case.serve', caseSubject(app.db, row), { type: 'case', id: row.id });
       if (!part || part.fieldname !== FILE_FIELD) throw new UploadRefused(400, 'document.required');
 
-      const stored = await storeUpload(app.config.dataDir, part.file);
+      // A body cut off before its closing boundary leaves the file stream destroyed without an error,
+      // and a stream that never ends would hold the request open: it is an incomplete upload.
+      const incomplete = (): boolean => part.file.destroyed && !part.file.readableEnded;
+      if (incomplete()) throw new UploadRefused(400, 'document.incomplete');
+      const stored = await storeUpload(app.config.dataDir, part.file).catch((error: unknown) => {
+        if (incomplete()) throw new UploadRefused(400, 'document.incomplete');
+        throw error;
+      });
       const type = judge(part.file.truncated, stored);
       if (type instanceof UploadRefused) {
         await removeStored(app.config.dataDir, stored.storedName);
@@ -162,7 +175,7 @@ export const documentsModule: CaseworkModule = {
         request.log.error({ documentId: document.id }, 'stored document file is missing');
         throw notFound();
       }
-      recordAudit(app.db, request.auditContext, { action: 'case.document_download', entityType: 'case', entityId: row.id });
+      request.auditRead({ action: 'case.document_download', entityType: 'case', entityId: row.id });
       return reply
         .header('content-type', isDocumentType(document.mimeType) ? document.mimeType : 'application/octet-stream')
         .header('content-disposition', attachmentDisposition(document.originalName))

@@ -51,12 +51,24 @@ export async function storeUpload(dataDir: string, upload: Readable): Promise<St
   });
   const target = storedPath(dataDir, storedName);
   try {
-    await pipeline(upload, measure, fs.createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+    // Flushed to disk (file and directory entry) before the row that points at it can commit, so a
+    // power cut never leaves a committed document pointing at a truncated or missing file.
+    await pipeline(upload, measure, fs.createWriteStream(target, { flags: 'wx', mode: 0o600, flush: true }));
+    await syncDirectory(directory);
   } catch (error) {
     await removeStored(dataDir, storedName);
     throw error;
   }
   return { storedName, size, sha256: hash.digest('hex'), head };
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await fs.promises.open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function removeStored(dataDir: string, storedName: string): Promise<void> {

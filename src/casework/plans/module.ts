@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/log.js';
 import { dateKeyInVietnam } from '../../calendar/working-days.js';
 import { caseSubject, findCase, type CaseRow } from '../../cases/repository.js';
 import { possibleEvents, type CaseCommand } from '../../cases/service.js';
@@ -138,7 +137,7 @@ function routes(app: FastifyInstance, tools: CasePageTools): void {
     const body = bodyOf(request);
     const values = formValues(body);
     if (body.intent === 'rows') {
-      recordAudit(app.db, request.auditContext, { action: 'case.view', entityType: 'case', entityId: row.id });
+      request.auditRead({ action: 'case.view', entityType: 'case', entityId: row.id });
       const rows = rowCountFor(values, true) + BLANK_MEASURE_ROWS;
       return tools.renderCase(request, reply, row, { openAction: 'plan', values: { ...values, rows: String(rows) } });
     }
@@ -200,7 +199,7 @@ function routes(app: FastifyInstance, tools: CasePageTools): void {
     const version = versionParam.safeParse((request.params as Record<string, unknown>).version);
     const plan = version.success ? planVersion(app.db, row.id, version.data) : null;
     if (!plan) throw notFound();
-    recordAudit(app.db, request.auditContext, { action: 'case.plan_view', entityType: 'case', entityId: row.id });
+    request.auditRead({ action: 'case.plan_view', entityType: 'case', entityId: row.id });
     return reply.page('pages/cases/sections/plan-version', {
       title: request.t('plan.version_title', { reference: row.reference, version: plan.version }),
       caseRow: row,

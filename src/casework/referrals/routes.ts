@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/log.js';
 import { caseSubject, findCase } from '../../cases/repository.js';
 import { isOpenState, type CaseState } from '../../cases/workflow/machine.js';
 import { writeTransaction } from '../../db/client.js';
@@ -77,7 +76,7 @@ export default async function referralRoutes(app: FastifyInstance): Promise<void
 
   app.get('/referrals', { config }, async (request, reply) => {
     // References and reasons concern children, so opening the list is on record.
-    recordAudit(app.db, request.auditContext, { action: 'referral.list' });
+    request.auditRead({ action: 'referral.list' });
     const done = (request.query as Record<string, unknown>).done;
     return renderList(request, reply, { notice: typeof done === 'string' ? (DONE_NOTICES[done] ?? null) : null });
   });

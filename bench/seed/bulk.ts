@@ -1,0 +1,78 @@
+/**
+ * Bulk-load settings for a throw-away file that is being filled from scratch. Secondary indexes and
+ * the statistics queue triggers are taken out for the load and put back from their own DDL, read
+ * from sqlite_master before dropping, so the finished file has exactly the schema the migrations
+ * made. Foreign keys stay ON throughout, and unique indexes stay, so every row is checked as the
+ * app would check it. The statistics triggers only queue rows for the refresher; the seed computes
+ * the same facts and counters directly, so nothing is left queued. The audit log's triggers refuse
+ * UPDATE and DELETE, which the seed never does; without them (and without indexes) the audit table
+ * can take the worker's entries in one copy (bench/seed/offload.ts).
+ */
+import type Database from 'better-sqlite3';
+
+interface SchemaObject {
+  type: 'index' | 'trigger';
+  name: string;
+  sql: string;
+}
+
+/** Non-unique indexes on the tables that receive millions of rows: cheaper to build once, sorted. */
+const REBUILT_INDEXES = [
+  'audit_entity_idx',
+  'audit_actor_idx',
+  'cases_org_state_idx',
+  'cases_assigned_idx',
+  'cases_child_idx',
+  'cases_state_due_idx',
+  'children_school_idx',
+  'children_residence_idx',
+  'case_categories_code_idx',
+  'stats_facts_unit_idx',
+] as const;
+
+function suspended(client: Database.Database): SchemaObject[] {
+  const indexes = client
+    .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type = 'index' AND name IN (${REBUILT_INDEXES.map(() => '?').join(', ')})`)
+    .all(...REBUILT_INDEXES) as SchemaObject[];
+  const triggers = client
+    .prepare("SELECT type, name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'stats\\_%' ESCAPE '\\' OR tbl_name = 'audit_log')")
+    .all() as SchemaObject[];
+  if (indexes.length !== REBUILT_INDEXES.length) throw new Error('the schema lacks an index the seed expects; check bench/seed/bulk.ts');
+  return [...indexes, ...triggers];
+}
+
+export interface BulkLoad {
+  /** The audit log's indexes, for the side file that builds them in parallel (bench/seed/offload.ts). */
+  auditIndexes: string[];
+  /** Creates the audit log's indexes on the still empty table, so the side file's copy brings its built indexes along. */
+  restoreAuditIndexes(): void;
+  /** Puts the other indexes and the triggers back (indexes built now, from the loaded rows) and restores durable settings. */
+  finish(): void;
+}
+
+export function startBulkLoad(client: Database.Database): BulkLoad {
+  const objects = suspended(client);
+  for (const object of objects) client.exec(`DROP ${object.type.toUpperCase()} ${object.name}`);
+  // A fresh file nobody else writes: the rollback journal in memory (better-sqlite3's defensive mode
+  // refuses journal_mode=OFF), no fsync per commit. WAL and synchronous=FULL come back in finish().
+  if (client.pragma('journal_mode = MEMORY', { simple: true }) !== 'memory') throw new Error('could not leave WAL mode for the bulk load');
+  client.pragma('synchronous = OFF');
+  client.pragma('cache_size = -1048576');
+  client.pragma('temp_store = MEMORY');
+  const isAuditIndex = (object: SchemaObject): boolean => object.type === 'index' && object.name.startsWith('audit_');
+  const restored = new Set<string>();
+  return {
+    auditIndexes: objects.filter(isAuditIndex).map((object) => object.sql),
+    restoreAuditIndexes() {
+      for (const object of objects.filter(isAuditIndex)) {
+        client.exec(object.sql);
+        restored.add(object.name);
+      }
+    },
+    finish() {
+      for (const object of objects) if (!restored.has(object.name)) client.exec(object.sql);
+      client.pragma('journal_mode = WAL');
+      client.pragma('synchronous = FULL');
+    },
+  };
+}

@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { preparedStatements, sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { groupCommitFor } from '../db/group-commit.js';
 import { chainHash, GENESIS_HASH, type AuditEntryContent, type AuditOutcome } from './chain.js';
 
@@ -27,30 +26,13 @@ export const SYSTEM_AUDIT_CONTEXT: AuditContext = {
   requestId: null,
 };
 
-interface Statements {
-  last: Database.Statement<[], { id: number; hash: string }>;
-  insert: Database.Statement<unknown[]>;
-}
-const statements = new WeakMap<Database.Database, Statements>();
-
-function statementsFor(client: Database.Database): Statements {
-  let found = statements.get(client);
-  if (!found) {
-    found = {
-      last: client.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
-      insert: client.prepare(
-        `INSERT INTO audit_log (id, at, actor_user_id, actor_role, actor_org_id, action, entity_type, entity_id, outcome, ip, request_id, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-    };
-    statements.set(client, found);
-  }
-  return found;
-}
-
-function clientOf(db: DbOrTx): Database.Database {
-  return (db as unknown as { session: { client: Database.Database } }).session.client;
-}
+const auditStatements = preparedStatements((client) => ({
+  last: client.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
+  insert: client.prepare<unknown[]>(
+    `INSERT INTO audit_log (id, at, actor_user_id, actor_role, actor_org_id, action, entity_type, entity_id, outcome, ip, request_id, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+}));
 
 /** The hashed content of entry `id`; bulk writers (the benchmark seed) build their rows with it too. */
 export function auditEntryContent(id: number, at: string, context: AuditContext, event: AuditEvent): AuditEntryContent {
@@ -74,9 +56,8 @@ export function auditEntryContent(id: number, at: string, context: AuditContext,
  * and its audit entry commit or roll back together.
  */
 export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent, now: Date = new Date()): void {
-  const client = clientOf(tx);
-  if (!client.inTransaction) throw new Error('appendAudit must run inside a write transaction');
-  const { last, insert } = statementsFor(client);
+  if (!sqliteOf(tx).inTransaction) throw new Error('appendAudit must run inside a write transaction');
+  const { last, insert } = auditStatements(tx);
   const previous = last.get();
   const entry = auditEntryContent((previous?.id ?? 0) + 1, now.toISOString(), context, event);
   const prevHash = previous?.hash ?? GENESIS_HASH;

@@ -32,6 +32,9 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   return drizzle(sqlite, { schema });
 }
 
+/** A connection's own prepare, for statements their caller keeps (and may set modes on) for good. */
+const uncachedPrepare = new WeakMap<Database.Database, Database.Database['prepare']>();
+
 /** Enough for every distinct query the app runs, including IN lists of many lengths. */
 const STATEMENT_CACHE_SIZE = 2_000;
 
@@ -43,6 +46,7 @@ const STATEMENT_CACHE_SIZE = 2_000;
  */
 function keepPreparedStatements(sqlite: Database.Database): void {
   const prepare = sqlite.prepare.bind(sqlite);
+  uncachedPrepare.set(sqlite, prepare);
   const cache = new Map<string, Database.Statement>();
   sqlite.prepare = ((source: string) => {
     const kept = cache.get(source);
@@ -67,16 +71,17 @@ export function sqliteOf(db: DbOrTx): Database.Database {
 }
 
 /**
- * Statements for hot paths, prepared once per connection: drizzle builds and prepares its SQL again
- * on every call, which costs more than running it (docs/decisions/0013).
+ * Statements for hot paths, prepared once per connection: drizzle builds its SQL again on every call,
+ * which costs more than running it (docs/decisions/0013). They bypass the shared statement cache, which
+ * resets modes on reuse and would undo a kept statement's pluck() for whoever prepared the same text.
  */
-export function preparedStatements<S>(prepare: (client: Database.Database) => S): (db: DbOrTx) => S {
+export function preparedStatements<S>(prepare: (client: Pick<Database.Database, 'prepare'>) => S): (db: DbOrTx) => S {
   const byConnection = new WeakMap<Database.Database, S>();
   return (db) => {
     const client = sqliteOf(db);
     let statements = byConnection.get(client);
     if (!statements) {
-      statements = prepare(client);
+      statements = prepare({ prepare: uncachedPrepare.get(client) ?? client.prepare.bind(client) });
       byConnection.set(client, statements);
     }
     return statements;

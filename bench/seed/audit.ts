@@ -46,8 +46,14 @@ export class AuditQueue {
   }
 }
 
+/** Rows per INSERT: one statement step per 64 entries instead of per entry. */
+const ROWS_PER_INSERT = 64;
+const AUDIT_COLUMNS = ['id', 'at', 'actor_user_id', 'actor_role', 'actor_org_id', 'action', 'entity_type', 'entity_id', 'outcome', 'ip', 'request_id', 'prev_hash', 'hash'];
+const ROW = `(${AUDIT_COLUMNS.map(() => '?').join(', ')})`;
+
 export class AuditChain {
-  private readonly insert: Database.Statement<unknown[]>;
+  private readonly insertOne: Database.Statement<unknown[]>;
+  private readonly insertMany: Database.Statement<unknown[]>;
   written = 0;
 
   constructor(
@@ -55,14 +61,13 @@ export class AuditChain {
     private lastId: number,
     private lastHash: string,
   ) {
-    this.insert = client.prepare(
-      `INSERT INTO audit_log (id, at, actor_user_id, actor_role, actor_org_id, action, entity_type, entity_id, outcome, ip, request_id, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insertOne = client.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES ${ROW}`);
+    this.insertMany = client.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => ROW).join(', ')}`);
   }
 
   /** Appends entries as AuditQueue.takeBefore gives them. */
   append(flat: readonly unknown[]): void {
+    let values: unknown[] = [];
     for (let i = 0; i < flat.length; i += FIELDS) {
       const context = {
         actorUserId: flat[i + 1] as number | null,
@@ -79,7 +84,7 @@ export class AuditChain {
         ...(entityId === null ? {} : { entityId }),
       });
       const hash = chainHash(this.lastHash, entry);
-      this.insert.run(
+      values.push(
         entry.id,
         entry.at,
         entry.actorUserId,
@@ -94,9 +99,14 @@ export class AuditChain {
         this.lastHash,
         hash,
       );
+      if (values.length === ROWS_PER_INSERT * AUDIT_COLUMNS.length) {
+        this.insertMany.run(values);
+        values = [];
+      }
       this.lastId = entry.id;
       this.lastHash = hash;
       this.written += 1;
     }
+    for (let i = 0; i < values.length; i += AUDIT_COLUMNS.length) this.insertOne.run(values.slice(i, i + AUDIT_COLUMNS.length));
   }
 }

@@ -14,7 +14,7 @@ import type { IntakeChannel } from '../../src/cases/schema.js';
 import type { CaseState } from '../../src/cases/workflow/machine.js';
 import type { Db } from '../../src/db/client.js';
 import type { OrgKind } from '../../src/orgs/schema.js';
-import { folded } from '../../src/search/index.js';
+import { folded, orgToken } from '../../src/search/index.js';
 import { deriveCaseFact, loadFactContext, type CaseRecord, type FactContext } from '../../src/statistics/facts.js';
 import type { TaxonomyGroupKind } from '../../src/taxonomy/seed-data.js';
 import { foldVietnamese } from '../../src/text/fold.js';
@@ -173,7 +173,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       'INSERT INTO case_timeline (id, case_id, at, actor_user_id, actor_role, kind, event_type, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     assignment: client.prepare('INSERT INTO case_assignments (case_id, user_id, assigned_by, started_at) VALUES (?, ?, ?, ?)'),
-    search: client.prepare('INSERT INTO case_search (rowid, reference, names, body) VALUES (?, ?, ?, ?)'),
+    search: client.prepare('INSERT INTO case_search (rowid, reference, names, body, org) VALUES (?, ?, ?, ?, ?)'),
     fact: client.prepare("INSERT INTO stats_facts (source, source_id, unit_org_id, payload) VALUES ('case', ?, ?, ?)"),
   };
   const foldedNames = new Map<string, string>();
@@ -337,6 +337,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       foldVietnamese(reference),
       cached(foldedNames, child && child.name !== childName ? `${childName}\n${child.name}` : childName, () => folded([childName, child?.name])),
       cached(foldedBodies, `${text.description}\n${text.condition}`, () => folded([text.description, text.condition])),
+      orgToken(commune.id),
     );
 
     const record: CaseRecord = {

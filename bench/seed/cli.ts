@@ -30,6 +30,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -154,14 +154,15 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
       throw error;
     }
     phaseDone('cases, intakes, children, timelines, search, facts', seeded.cases);
-    bulk.restoreAuditIndexes();
+    bulk.restoreIndexes();
+    phaseDone('indexes');
     const auditRows = await worker.finish();
-    phaseDone('audit chain (worker) merged, statistics counters', auditRows);
+    phaseDone('audit chain and statistics counters (worker) copied in', auditRows);
 
     client.prepare('DELETE FROM stats_dirty').run();
     client.prepare("INSERT INTO stats_meta (key, value) VALUES ('version', '1'), ('deadlines_checked_at', ?)").run(now.toISOString());
     bulk.finish();
-    phaseDone('indexes');
+    phaseDone('triggers, foreign key check');
 
     // The benchmark's own accounts and key, through the app's services (each with its audit entry).
     const commune = tree.benchCommune;

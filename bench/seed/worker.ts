@@ -1,8 +1,9 @@
 /**
  * The seed's second thread (the machine has two cores): it chains and writes the audit entries into
- * a side file with the audit_log table's own DDL (and builds its indexes), and adds each case's statistical fact to the
- * province and national counters with the refresher's tallyFact. The main thread merges the side
- * file and writes the counters when the cases are done (bench/seed/offload.ts).
+ * a side file with the audit_log table's own DDL (and builds its indexes), adds each case's
+ * statistical fact to the province and national counters with the refresher's tallyFact, and writes
+ * them with its writeTallies into the side file's stats_counts. The main thread copies both tables
+ * in when the cases are done (bench/seed/offload.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -10,15 +11,17 @@ import { GENESIS_HASH } from '../../src/audit/chain.js';
 import { openDatabase } from '../../src/db/client.js';
 import type { Tally } from '../../src/statistics/contributions.js';
 import type { Fact } from '../../src/statistics/facts.js';
-import { ancestorsOf, tallyFact } from '../../src/statistics/refresh.js';
+import { ancestorsOf, tallyFact, writeTallies } from '../../src/statistics/refresh.js';
 import { AuditChain } from './audit.js';
 
 export interface WorkerInput {
   mainFile: string;
   sideFile: string;
   auditDdl: string;
-  /** Built in the side file once its rows are in, while the main thread finishes its own work. */
+  /** Built as the entries arrive (they come in nearly key order), rather than in one sort at the end. */
   auditIndexes: string[];
+  /** stats_counts' DDL: the worker writes the counters into the side file too. */
+  countersDdl: string;
 }
 
 export type WorkerMessage = { kind: 'audit'; entries: unknown[] } | { kind: 'facts'; facts: string[] } | { kind: 'finish' };
@@ -26,8 +29,6 @@ export type WorkerMessage = { kind: 'audit'; entries: unknown[] } | { kind: 'fac
 export interface WorkerResult {
   kind: 'done';
   auditRows: number;
-  /** orgId, group, level, month, metric, key, n */
-  counters: (string | number)[][];
 }
 
 const input = workerData as WorkerInput;
@@ -37,7 +38,12 @@ if (!port) throw new Error('bench/seed/worker.ts runs as a worker thread');
 const side = new Database(input.sideFile);
 side.pragma('journal_mode = MEMORY');
 side.pragma('synchronous = OFF');
+side.pragma('cache_size = -1048576');
+// The side file has only the audit log and the counters: the counters' organisations are checked
+// in the main file, after the copy (bench/seed/bulk.ts).
+side.pragma('foreign_keys = OFF');
 side.exec(input.auditDdl);
+for (const ddl of input.auditIndexes) side.exec(ddl);
 const chain = new AuditChain(side, 0, GENESIS_HASH);
 const main = openDatabase(input.mainFile, { readonly: true });
 const ancestors = ancestorsOf(main);
@@ -48,16 +54,11 @@ port.on('message', (message: WorkerMessage) => {
   if (message.kind === 'audit') appendAll(message.entries);
   else if (message.kind === 'facts') for (const payload of message.facts) tallyFact(tallies, ancestors, JSON.parse(payload) as Fact, 1);
   else {
-    for (const ddl of input.auditIndexes) side.exec(ddl);
+    side.exec(input.countersDdl);
+    side.transaction(() => writeTallies(side, tallies))();
     side.close();
     main.$client.close();
-    const counters: (string | number)[][] = [];
-    for (const [orgId, tally] of tallies) {
-      for (const [group, counts] of tally.counts) {
-        for (const { contribution: c, n } of counts.values()) counters.push([orgId, group, c.level, c.month, c.metric, c.key, n]);
-      }
-    }
-    const result: WorkerResult = { kind: 'done', auditRows: chain.written, counters };
+    const result: WorkerResult = { kind: 'done', auditRows: chain.written };
     port.postMessage(result);
   }
 });

@@ -225,6 +225,8 @@ export function applyCaseEvent(
       })
       .run();
     appendAudit(tx, writer.audit, { action: `case.event.${command.type}`, entityType: 'case', entityId: row.id });
+    // A transfer moves the case to another commune's searches.
+    if (updated.orgId !== row.orgId) reindexCase(tx, row.id);
     options.within?.(tx, updated);
     // alerts (issue 4): a case arriving in a commune, or waiting for the chairperson, tells the people concerned.
     notifyForCase(tx, updated, row, writer.actor.userId);

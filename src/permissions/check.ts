@@ -31,3 +31,13 @@ export function scopeCondition(action: Action, actor: Actor, columns: SubjectCol
   });
   return sql`(${sql.join(clauses, sql` OR `)})`;
 }
+
+/**
+ * Whether every rule that could allow the actor the action asks for the record's organisation to be
+ * within the actor's own: then a list may first narrow to that subtree (a search, in its full-text
+ * index) and apply the rules to what is left.
+ */
+export function confinedToActorSubtree(action: Action, actor: Actor): boolean {
+  const groups = groupsFor(action, actor.role);
+  return groups.length > 0 && groups.every((group) => (group.when ?? []).some((name) => name === 'org_within' || name === 'org_same'));
+}

@@ -18,12 +18,17 @@ export function folded(parts: readonly (string | null | undefined)[]): string {
   return unique.join('\n');
 }
 
+/** The case's organisation as a word of case_search's org column (migration 0008). */
+export function orgToken(orgId: number): string {
+  return `o${orgId}`;
+}
+
 /** Every intake and every note reindexes a case, so its statements are prepared once per connection. */
 const indexStatements = preparedStatements((client) => ({
   remove: client.prepare<[number]>('DELETE FROM case_search WHERE rowid = ?'),
   source: client.prepare<[number],
-    { reference: string; childName: string | null; intakeName: string | null; description: string | null; condition: string | null }>(`
-    SELECT cases.reference, children.full_name AS childName, intakes.child_name AS intakeName,
+    { reference: string; orgId: number; childName: string | null; intakeName: string | null; description: string | null; condition: string | null }>(`
+    SELECT cases.reference, cases.org_id AS orgId, children.full_name AS childName, intakes.child_name AS intakeName,
            intakes.description, intakes.current_condition AS condition
     FROM cases
     LEFT JOIN children ON children.id = cases.child_id
@@ -31,14 +36,15 @@ const indexStatements = preparedStatements((client) => ({
     WHERE cases.id = ?`),
   notes: client.prepare<[number], string>('SELECT text FROM case_notes WHERE case_id = ? AND confidential = 0 ORDER BY id').pluck(),
   goals: client.prepare<[number], string>('SELECT goals FROM plans WHERE case_id = ? ORDER BY version').pluck(),
-  insert: client.prepare<[number, string, string, string]>('INSERT INTO case_search (rowid, reference, names, body) VALUES (?, ?, ?, ?)'),
+  insert: client.prepare<[number, string, string, string, string]>('INSERT INTO case_search (rowid, reference, names, body, org) VALUES (?, ?, ?, ?, ?)'),
 }));
 
 /**
  * Rebuilds one case's row: its reference; the child's names (as reported at intake and as on the
- * linked child record); and the case's text (the report, the child's condition, non-confidential
- * notes and the plan's goals). Confidential notes stay out: a search must not reveal what only the
- * assigned worker and supervisors may read.
+ * linked child record); the case's text (the report, the child's condition, non-confidential notes
+ * and the plan's goals); and its organisation, which changes when the case is transferred.
+ * Confidential notes stay out: a search must not reveal what only the assigned worker and
+ * supervisors may read.
  */
 export function reindexCase(tx: DbOrTx, caseId: number): void {
   const statements = indexStatements(tx);
@@ -46,7 +52,7 @@ export function reindexCase(tx: DbOrTx, caseId: number): void {
   const row = statements.source.get(caseId);
   if (!row) return;
   const texts = [row.description, row.condition, ...statements.notes.all(caseId), ...statements.goals.all(caseId)];
-  statements.insert.run(caseId, foldVietnamese(row.reference), folded([row.intakeName, row.childName]), folded(texts));
+  statements.insert.run(caseId, foldVietnamese(row.reference), folded([row.intakeName, row.childName]), folded(texts), orgToken(row.orgId));
 }
 
 /** Rebuilds the whole index, e.g. after seeding data written around the services. Returns the number of cases. */
@@ -70,6 +76,19 @@ export function toMatchQuery(text: string): string | null {
   return tokens.map((token, index) => `"${token.replaceAll('"', '""')}"${index === tokens.length - 1 ? '*' : ''}`).join(' ');
 }
 
+/** Beyond this many organisations the OR of their tokens costs more than it saves. */
+const MAX_ORG_TOKENS = 2_000;
+
+/**
+ * The words in the given text columns (never in org, so typing "o12" finds no organisation), and,
+ * when the reader's organisations are known, only in cases filed at one of them.
+ */
+function matchIn(columns: string, words: string, orgIds: readonly number[] | null): string {
+  const inColumns = `{${columns}} : (${words})`;
+  if (orgIds === null || orgIds.length > MAX_ORG_TOKENS) return inColumns;
+  return `${inColumns} AND org : (${orgIds.map((id) => `"${orgToken(id)}"`).join(' OR ')})`;
+}
+
 export interface SearchRow {
   id: number;
   reference: string;
@@ -81,24 +100,42 @@ export interface SearchRow {
 /**
  * Cases matching `text` that `scope` (the 'case.read' rules for the actor, over the "cases" columns)
  * lets through: the filter is in the same query, so out-of-scope cases are never read, counted or
- * ranked. References and names rank above words in the narrative. Null when `text` has no words.
+ * ordered. Cases whose reference or names hold every word come first, then those that need the
+ * report's words too; newest first within each. `within`, when given, are the only organisations
+ * whose cases the rules could let through (confinedToActorSubtree in src/permissions/check.ts): the
+ * full-text index narrows to them before the rules run. Null when `text` has no words.
  */
-export function searchCases(db: DbOrTx, text: string, scope: SQL, limit: number, offset: number): { rows: SearchRow[]; total: number } | null {
-  const match = toMatchQuery(text);
-  if (match === null) return null;
-  const where = sql`case_search MATCH ${match} AND ${scope}`;
-  const rows = db.all<SearchRow>(sql`
-    SELECT cases.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
-           organisations.name AS communeName
-    FROM case_search
-    JOIN cases ON cases.id = case_search.rowid
-    JOIN organisations ON organisations.id = cases.org_id
-    LEFT JOIN children ON children.id = cases.child_id
-    LEFT JOIN intakes ON intakes.case_id = cases.id
-    WHERE ${where}
-    ORDER BY bm25(case_search, 10.0, 5.0, 1.0), cases.received_at DESC, cases.id DESC
-    LIMIT ${limit} OFFSET ${offset}`);
+export function searchCases(
+  db: DbOrTx,
+  text: string,
+  scope: SQL,
+  page: { limit: number; offset: number; within?: readonly number[] | null },
+): { rows: SearchRow[]; total: number } | null {
+  const words = toMatchQuery(text);
+  if (words === null) return null;
+  const within = page.within ?? null;
+  if (within?.length === 0) return { rows: [], total: 0 };
+  const anywhere = matchIn('reference names body', words, within);
+  // Not bm25(): it weighs each word by how rare it is in the whole country's index, and counting a
+  // common name's cases nationally costs more than the rest of the search together.
+  const byName = matchIn('reference names', words, within);
+  // The total comes from the same pass (a second count query would run the match again).
+  const found = db.all<SearchRow & { total: number }>(sql`
+    SELECT id, reference, state, childName, communeName, count(*) OVER () AS total FROM (
+      SELECT cases.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
+             organisations.name AS communeName, cases.received_at AS receivedAt,
+             case_search.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ${byName}) AS named
+      FROM case_search
+      JOIN cases ON cases.id = case_search.rowid
+      JOIN organisations ON organisations.id = cases.org_id
+      LEFT JOIN children ON children.id = cases.child_id
+      LEFT JOIN intakes ON intakes.case_id = cases.id
+      WHERE case_search MATCH ${anywhere} AND ${scope})
+    ORDER BY named DESC, receivedAt DESC, id DESC
+    LIMIT ${page.limit} OFFSET ${page.offset}`);
+  if (found.length > 0 || page.offset === 0) return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]?.total ?? 0 };
+  // A page past the end has no row to carry the total.
   const { total } = db.get<{ total: number }>(sql`
-    SELECT count(*) AS total FROM case_search JOIN cases ON cases.id = case_search.rowid WHERE ${where}`);
-  return { rows, total };
+    SELECT count(*) AS total FROM case_search JOIN cases ON cases.id = case_search.rowid WHERE case_search MATCH ${anywhere} AND ${scope}`);
+  return { rows: [], total };
 }

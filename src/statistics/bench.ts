@@ -19,7 +19,7 @@ import { SYSTEM_AUDIT_CONTEXT } from '../audit/log.js';
 import { hashPassword } from '../auth/password.js';
 import { buildApp } from '../app.js';
 import { testConfig } from '../config/config.js';
-import { openDatabase, runMigrations, writeTransaction, type Db } from '../db/client.js';
+import { openDatabase, runMigrations, sqliteOf, writeTransaction, type Db } from '../db/client.js';
 import { createIntake } from '../intake/service.js';
 import type { TaxonomyGroupKind } from '../taxonomy/seed-data.js';
 import { createUser } from '../users/repository.js';
@@ -77,7 +77,7 @@ function seedFacts(db: Db, tree: NationalTree, total: number, now: Date): number
   const write = (orgId: number): void => {
     const tally = tallies.get(orgId);
     if (!tally) return;
-    writeTransaction(db, () => writeTallies(db, new Map([[orgId, tally]])));
+    writeTransaction(db, (tx) => writeTallies(sqliteOf(tx), new Map([[orgId, tally]])));
     counterRows += [...tally.counts.values()].reduce((sum, counts) => sum + counts.size, 0);
     tallies.delete(orgId);
   };

@@ -65,17 +65,33 @@ export function unitContribution(fact: Fact, childKey: string): Contribution | n
   return fact.kind === 'case' ? { level: fact.level, month: fact.month, metric: 'unit', key: childKey } : null;
 }
 
+/** A contribution with its tallyKey, worked out once when it is added to several groups and organisations. */
+export interface KeyedContribution {
+  key: string;
+  contribution: Contribution;
+}
+
+export function keyed(contribution: Contribution): KeyedContribution {
+  return { key: tallyKey(contribution), contribution };
+}
+
 /** Counters in memory, per group, keyed by tallyKey(contribution). */
 export class Tally {
   readonly counts = new Map<string, Map<string, { contribution: Contribution; n: number }>>();
 
   add(group: string, contribution: Contribution, n = 1): void {
+    this.addKeyed(group, [keyed(contribution)], n);
+  }
+
+  /** Adds n to each contribution's counter in the group. */
+  addKeyed(group: string, contributions: readonly KeyedContribution[], n = 1): void {
     let byGroup = this.counts.get(group);
     if (!byGroup) this.counts.set(group, (byGroup = new Map()));
-    const key = tallyKey(contribution);
-    const entry = byGroup.get(key);
-    if (entry) entry.n += n;
-    else byGroup.set(key, { contribution, n });
+    for (const { key, contribution } of contributions) {
+      const entry = byGroup.get(key);
+      if (entry) entry.n += n;
+      else byGroup.set(key, { contribution, n });
+    }
   }
 
   get(group: string, contribution: Contribution): number {

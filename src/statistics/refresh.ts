@@ -5,13 +5,14 @@
  * monthly counters of the organisations above it and adds the new ones, in one transaction per
  * batch. It runs every few seconds (src/statistics/plugin.ts), so a new case counts within a minute.
  */
+import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { loadNonWorkingDays } from '../calendar/repository.js';
 import { OPEN_STATES } from '../cases/workflow/machine.js';
-import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import type { OrgKind } from '../orgs/schema.js';
-import { contributionsOf, groupsOf, Tally, unitContribution } from './contributions.js';
+import { contributionsOf, groupsOf, keyed, Tally, unitContribution } from './contributions.js';
 import { deriveCaseFact, loadCallFact, loadCaseRecord, loadFactContext, loadFlagFact, type Fact, type FactContext } from './facts.js';
 
 /** Organisations whose counters are kept ahead of time: above these, subtrees are too large to add up per view. */
@@ -67,26 +68,26 @@ export function ancestorsOf(tx: DbOrTx): (unitOrgId: number) => { orgId: number;
 
 /** Adds (sign 1) or removes (sign −1) a fact's contributions to the counters of the organisations above it. */
 export function tallyFact(tallies: Map<number, Tally>, ancestors: ReturnType<typeof ancestorsOf>, fact: Fact, sign: number): void {
-  const contributions = contributionsOf(fact);
+  // Each contribution is counted for every group and every organisation above: its key is built once.
+  const contributions = contributionsOf(fact).map(keyed);
+  const groups = groupsOf(fact);
   for (const { orgId, childKey } of ancestors(fact.unitOrgId)) {
     let tally = tallies.get(orgId);
     if (!tally) tallies.set(orgId, (tally = new Tally()));
     const unit = unitContribution(fact, childKey);
-    for (const group of groupsOf(fact)) {
-      for (const contribution of contributions) tally.add(group, contribution, sign);
-      if (unit) tally.add(group, unit, sign);
-    }
+    const all = unit ? [...contributions, keyed(unit)] : contributions;
+    for (const group of groups) tally.addKeyed(group, all, sign);
   }
 }
 
-/** The counters' changes, written with one prepared statement (through the transaction's own connection). */
-export function writeTallies(db: Db, tallies: Map<number, Tally>): void {
-  const upsert = db.$client.prepare(
+/** The counters' changes, written with one prepared statement on the connection of the caller's transaction. */
+export function writeTallies(client: Database.Database, tallies: Map<number, Tally>): void {
+  const upsert = client.prepare(
     `INSERT INTO stats_counts (org_id, grp, level, month, metric, key, n) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (org_id, grp, metric, level, month, key) DO UPDATE SET n = n + excluded.n`,
   );
   // A counter that drops to zero is removed, by its key: scanning for zeros would read every counter.
-  const removeZero = db.$client.prepare(
+  const removeZero = client.prepare(
     'DELETE FROM stats_counts WHERE org_id = ? AND grp = ? AND level = ? AND month = ? AND metric = ? AND key = ? AND n = 0',
   );
   for (const [orgId, tally] of tallies) {
@@ -125,7 +126,7 @@ function processBatch(db: Db, items: { source: Source; sourceId: number }[], con
         tx.run(sql`INSERT OR IGNORE INTO stats_dirty (source, source_id) SELECT 'call', id FROM hotline_calls WHERE case_id = ${sourceId}`);
       }
     }
-    writeTallies(db, tallies);
+    writeTallies(sqliteOf(tx), tallies);
     if (changed > 0) setMeta(tx, 'version', String(dataVersion(tx) + 1));
     return changed;
   });

@@ -4,7 +4,7 @@ import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { createOrganisation, createOrgRelations } from '../../src/orgs/repository.js';
 import { ORG_KINDS } from '../../src/orgs/schema.js';
 import type { Actor } from '../../src/permissions/actor.js';
-import { isAllowed, scopeCondition } from '../../src/permissions/check.js';
+import { confinedToActorSubtree, isAllowed, scopeCondition } from '../../src/permissions/check.js';
 import type { SubjectColumns, SubjectRecord } from '../../src/permissions/conditions.js';
 import { ROLES } from '../../src/permissions/roles.js';
 import { PERMISSIONS, type Action } from '../../src/permissions/rules.js';
@@ -104,6 +104,11 @@ describe('list filters agree with record checks', () => {
           .map((row) => row.id);
         const fromCheck = records.filter((record) => isAllowed(action, actor, record, orgs)).map((record) => record.id);
         expect(fromSql, `${action} as ${JSON.stringify(actor)}`).toEqual(fromCheck);
+        // What lets a search narrow to the actor's subtree first must never drop a record the rules allow.
+        if (confinedToActorSubtree(action, actor)) {
+          const outside = records.filter((record) => fromCheck.includes(record.id) && !orgs.isWithin(record.orgId, actor.orgId));
+          expect(outside, `${action} as ${JSON.stringify(actor)}: allowed outside the subtree`).toEqual([]);
+        }
         allowedSomewhere += fromCheck.length;
         refusedSomewhere += records.length - fromCheck.length;
       }
@@ -111,6 +116,15 @@ describe('list filters agree with record checks', () => {
     // The comparison means something only if both outcomes occurred.
     expect(allowedSomewhere).toBeGreaterThan(0);
     expect(refusedSomewhere).toBeGreaterThan(0);
+  });
+
+  it('narrows case searches for the roles confined to their organisations, and not for the social work centre', () => {
+    const actor = (role: Actor['role']): Actor => ({ userId: 1, assignmentId: 1, role, orgId: orgIds[0] as number });
+    expect(['commune_worker', 'commune_chair', 'supervisor'].map((role) => confinedToActorSubtree('case.read', actor(role as Actor['role'])))).toEqual([true, true, true]);
+    // A centre reads the cases referred to it, wherever they are filed.
+    expect(confinedToActorSubtree('case.read', actor('social_worker'))).toBe(false);
+    // A role with no way in is not "confined": it is refused before any search.
+    expect(confinedToActorSubtree('case.read', actor('teacher'))).toBe(false);
   });
 
   it('exercises the case rules’ interesting corners: sensitive cases seen only when assigned, or by a chair', () => {

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { findCase } from '../../src/cases/repository.js';
+import { applyCaseEvent } from '../../src/cases/service.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { createIntake } from '../../src/intake/service.js';
 import { rebuildSearchIndex, searchCases, toMatchQuery } from '../../src/search/index.js';
@@ -80,6 +81,13 @@ describe('case search', () => {
     expect(resultIds((await search(worker, 'xuong do go')).body)).toEqual([an.id]);
   });
 
+  it('lists cases named by the words before cases that only mention them, newest first within each', async () => {
+    // Newer than An's case, with "an" only in the report.
+    const mentions = openCase('Lò Thị Mai', orgs.communeA, { description: 'Cháu ở cùng ông bà, bố mẹ đi làm xa; hàng xóm gọi cháu là An.' });
+    const namesake = openCase('Phạm Văn An', orgs.communeA);
+    expect(resultIds((await search(worker, 'an')).body)).toEqual([namesake.id, an.id, mentions.id]);
+  });
+
   it('finds a case by its full reference or by the number alone', async () => {
     expect(resultIds((await search(worker, an.reference)).body)).toEqual([an.id]);
     expect(resultIds((await search(worker, an.reference.slice(-6))).body)).toEqual([an.id]);
@@ -129,6 +137,8 @@ describe('case search', () => {
     }
     expect(toMatchQuery('Nguyễn Văn An')).toBe('"nguyen" "van" "an"*');
     expect(toMatchQuery('names:an OR "x')).toBe('"names" "an" "or" "x"*');
+    // The organisation column is not searchable by typing its tokens.
+    expect(resultIds((await search(worker, `o${orgs.communeA}`)).body)).toEqual([]);
     expect(toMatchQuery(' -- ')).toBeNull();
   });
 
@@ -145,7 +155,11 @@ describe('case search', () => {
     expect(resultIds(first.body)).toHaveLength(25);
     expect(first.body).toContain('Tìm thấy 26 trường hợp');
     expect(first.body).toContain('href="/search?q=phan%20van%20trang&amp;page=2"');
-    expect(resultIds((await search(worker, 'phan van trang', '&page=2')).body)).toHaveLength(1);
+    const second = await search(worker, 'phan van trang', '&page=2');
+    expect(resultIds(second.body)).toHaveLength(1);
+    expect(second.body).toContain('Tìm thấy 26 trường hợp');
+    // Past the last page: no rows, and still the total.
+    expect(searchCases(t.db, 'phan van trang', sql`1`, { limit: 25, offset: 50 })).toEqual({ rows: [], total: 26 });
   });
 
   it('keeps the index in step when a case is linked to a child record, and can be rebuilt', async () => {
@@ -156,15 +170,38 @@ describe('case search', () => {
         .prepare("INSERT INTO children (full_name, name_folded, residence_org_id) VALUES ('Nguyễn Văn Anh Tuấn', 'nguyen van anh tuan', ?)")
         .run(orgs.communeA).lastInsertRowid,
     );
-    expect(searchCases(t.db, 'anh tuan', sql`1`, 10, 0)?.rows).toEqual([]);
+    expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.rows).toEqual([]);
     linkChild(t.db, { actor: { userId, assignmentId: 1, role: 'commune_worker', orgId: orgs.communeA }, audit: SYSTEM_AUDIT_CONTEXT }, row, childId, row.rowVersion);
-    expect(searchCases(t.db, 'anh tuan', sql`1`, 10, 0)?.rows.map((found) => found.id)).toEqual([an.id]);
+    expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.rows.map((found) => found.id)).toEqual([an.id]);
     // The intake's name stays searchable beside the linked record's.
     expect(resultIds((await search(worker, 'nguyen van an')).body)).toEqual([an.id]);
 
     t.db.$client.prepare('DELETE FROM case_search').run();
     expect(rebuildSearchIndex(t.db)).toBe(3);
-    expect(searchCases(t.db, 'tran thi binh', sql`1`, 10, 0)?.total).toBe(1);
-    expect(searchCases(t.db, 'anh tuan', sql`1`, 10, 0)?.total).toBe(1);
+    expect(searchCases(t.db, 'tran thi binh', sql`1`, { limit: 10, offset: 0 })?.total).toBe(1);
+    expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.total).toBe(1);
+  });
+
+  it('narrows in the full-text index to the reader\'s organisations, and follows a case transferred to another commune', async () => {
+    await seedUser(t.db, 'canbo.b', [{ role: 'commune_worker', orgId: orgs.communeB }]);
+    await seedUser(t.db, 'giamsat', [{ role: 'supervisor', orgId: orgs.province }]);
+    const workerB = await login(t.app, t.db, 'canbo.b');
+    const supervisor = await login(t.app, t.db, 'giamsat');
+    const token = (caseId: number): string => (t.db.$client.prepare('SELECT org FROM case_search WHERE rowid = ?').pluck().get(caseId) as string);
+    expect(token(an.id)).toBe(`o${orgs.communeA}`);
+    // The narrowing is the index's own: with rules that let everything through, only the given organisations' cases come back.
+    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, within: [orgs.communeB] })?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
+    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, within: [] })?.rows).toEqual([]);
+    expect(resultIds((await search(workerB, 'nguyen van an')).body)).toEqual([anElsewhere.id]);
+    // The province's supervisor reads both communes: their subtree, not only their own organisation.
+    expect(resultIds((await search(supervisor, 'nguyen van an')).body).sort()).toEqual([an.id, anElsewhere.id].sort());
+
+    const userId = (t.db.$client.prepare("SELECT id FROM users WHERE username = 'canbo.a'").get() as { id: number }).id;
+    const actorA = { userId, assignmentId: 1, role: 'commune_worker' as const, orgId: orgs.communeA };
+    const transferred = applyCaseEvent(t.db, t.app.orgRelations, { actor: actorA, audit: SYSTEM_AUDIT_CONTEXT }, an.id, { type: 'TRANSFER', toOrgId: orgs.communeB });
+    expect(transferred.ok).toBe(true);
+    expect(token(an.id)).toBe(`o${orgs.communeB}`);
+    expect(resultIds((await search(workerB, 'nguyen van an')).body).sort()).toEqual([an.id, anElsewhere.id].sort());
+    expect(resultIds((await search(worker, 'nguyen van an')).body)).toEqual([]);
   });
 });

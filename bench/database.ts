@@ -16,6 +16,8 @@ export interface SeededDatabase {
   dataDir: string;
   cases: number;
   auditRows: number;
+  /** How long this run's seeding took; null when an earlier run's file was reused. */
+  seedSeconds: number | null;
 }
 
 function sidecarOf(file: string): string {
@@ -48,6 +50,7 @@ export async function prepareDatabase(options: PrepareOptions): Promise<SeededDa
   if (path.basename(file) !== path.basename(databaseFile('.'))) throw new Error(`${file}: the seeded file must be named ${path.basename(databaseFile('.'))}`);
   const sidecar = sidecarOf(file);
   let seed: BenchSeed;
+  let seedSeconds: number | null = null;
   if (options.reuse && fs.existsSync(file)) {
     // The API key is stored hashed, so a file seeded elsewhere cannot be used; it is never deleted either.
     if (!fs.existsSync(sidecar)) throw new Error(`${file} was not seeded by the benchmark (no ${sidecar}); give --reuse a new path to seed there`);
@@ -59,10 +62,11 @@ export async function prepareDatabase(options: PrepareOptions): Promise<SeededDa
     options.log(`Seeding ${options.cases.toLocaleString('en')} cases into ${file}`);
     const seeded = await seedNationalDatabase(file, { cases: options.cases, onProgress: (phase) => options.log(`  seed: ${phase}`) });
     options.log(`Seeded in ${seeded.seconds.toFixed(1)} s`);
+    seedSeconds = seeded.seconds;
     seed = { file, password: seeded.password, users: seeded.users, apiKey: seeded.apiKey, searchTerms: seeded.searchTerms };
     fs.writeFileSync(sidecar, `${JSON.stringify(seed, null, 2)}\n`);
   }
-  return { seed: { ...seed, file }, dataDir: path.dirname(file), ...countRows(file) };
+  return { seed: { ...seed, file }, dataDir: path.dirname(file), ...countRows(file), seedSeconds };
 }
 
 const REFRESH_TIMEOUT_MS = 10 * 60_000;

@@ -147,6 +147,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     rss_mb: Math.round(rssMb),
     cases: database.cases,
     audit_rows: database.auditRows,
+    seed_s: database.seedSeconds === null ? null : Math.round(database.seedSeconds),
   };
   const row = (name: ScenarioResult['scenario'], user: string, load: Measured): ScenarioResult => {
     const ratio = Number((load.rps / baseline.rps).toFixed(3));

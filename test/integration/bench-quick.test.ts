@@ -7,7 +7,7 @@ import { SCENARIO_NAMES } from '../../bench/scenarios.js';
 import { databaseFile, openDatabase } from '../../src/db/client.js';
 import { TEST_TMP_DIR } from '../paths.js';
 
-const NUMERIC_FIELDS = ['rps', 'p50_ms', 'p99_ms', 'ratio_to_baseline', 'start_ms', 'rss_mb', 'cases', 'audit_rows', 'cpu_ms_per_request'] as const;
+const NUMERIC_FIELDS = ['rps', 'p50_ms', 'p99_ms', 'ratio_to_baseline', 'start_ms', 'rss_mb', 'cases', 'audit_rows', 'seed_s', 'cpu_ms_per_request'] as const;
 
 /**
  * The benchmark's whole chain (seed, baseline, app process, sign-in, every scenario, reports) on a

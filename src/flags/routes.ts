@@ -5,10 +5,11 @@ import { cases } from '../cases/schema.js';
 import { ageOf, findChild, searchRoster, type Child, type RosterPupil } from '../children/repository.js';
 import type { Translate } from '../i18n/i18n.js';
 import { findOrganisation, type Organisation } from '../orgs/repository.js';
-import { categoryCodesOf, communeChoices, communeIdsOf, concernCategories } from '../intake/form.js';
+import { activeCommunes, asksForCommunes, communePicker, isActiveCommune } from '../intake/commune-picker.js';
+import { categoryCodesOf, concernCategories } from '../intake/form.js';
 import { localisedName } from '../taxonomy/repository.js';
 import { findUser } from '../users/repository.js';
-import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
+import { formValues, parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
 import { HttpError, notFound } from '../web/http-error.js';
 import { idParam, pageParam } from '../web/params.js';
 import { BODY_NOTE_MAX_LENGTH, BODY_REGIONS, BODY_VIEWBOX, BODY_VIEWS, bodyRegionLabel, type BodyMark } from './body-map.js';
@@ -147,7 +148,6 @@ export default async function flagRoutes(app: FastifyInstance): Promise<void> {
   function showFlag(request: FastifyRequest, reply: FastifyReply, flag: Flag, forms: { values?: FormValues; errors?: FieldErrors; form?: string } = {}, status = 200) {
     const { child, school } = pupilAndSchool(flag);
     const forwardedCase = flag.caseId === null ? null : (app.db.select({ reference: cases.reference, orgId: cases.orgId }).from(cases).where(eq(cases.id, flag.caseId)).get() ?? null);
-    const communeGroups = flag.status === 'new' ? communeChoices(app.db) : [];
     const marks: (BodyMark & { label: string })[] = flag.bodyMap.map((mark) => ({ ...mark, label: bodyRegionLabel(request.t, mark.region) }));
     return reply.code(status).page('pages/flags/show', {
       title: request.t('flag.show_title', { name: child.fullName }),
@@ -165,9 +165,14 @@ export default async function flagRoutes(app: FastifyInstance): Promise<void> {
       viewBox: BODY_VIEWBOX,
       forwardedCase,
       forwardedTo: forwardedCase ? findOrganisation(app.db, forwardedCase.orgId) : null,
-      communeGroups,
+      // The commune the forwarded case will go to: the child's, else the school's, until the lead picks one.
+      commune:
+        flag.status === 'new'
+          ? communePicker(app.db, 'commune_id', forms.form === 'forward' ? (forms.values ?? {}) : {}, {
+              fallback: defaultCommune(app.db, school, child.residenceOrgId, activeCommunes(app.db)),
+            })
+          : null,
       done: queryString(request, 'done'),
-      defaultCommuneId: defaultCommune(app.db, school, child.residenceOrgId, communeIdsOf(communeGroups)),
       form: forms.form ?? null,
       values: forms.values ?? {},
       errors: forms.errors ?? {},
@@ -187,8 +192,10 @@ export default async function flagRoutes(app: FastifyInstance): Promise<void> {
   app.post('/flags/:id/forward', { config: { permission: 'flag.review' } }, async (request, reply) => {
     const flag = loadForReview(request);
     if (flag.status !== 'new') refuseDecided();
+    // Choosing a province shows its communes; nothing is forwarded yet.
+    if (asksForCommunes(request.body)) return showFlag(request, reply, flag, { values: formValues(request.body), form: 'forward' });
     const form = parseForm(forwardSchema, request.body);
-    const allowed = form.ok && communeIdsOf(communeChoices(app.db)).has(form.data.commune_id);
+    const allowed = form.ok && isActiveCommune(app.db, form.data.commune_id);
     if (!form.ok || !allowed) {
       const errors: FieldErrors = form.ok ? { commune_id: 'form.invalid' } : form.errors;
       return showFlag(request, reply, flag, { values: form.values, errors, form: 'forward' }, 400);

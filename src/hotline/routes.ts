@@ -3,8 +3,6 @@ import { z } from 'zod';
 import {
   categoriesField,
   categoryCodesOf,
-  communeChoices,
-  communeIdsOf,
   concernCategories,
   intakeInputFrom,
   mau01Fields,
@@ -16,7 +14,8 @@ import {
   vietnamDateTimeInputs,
   vietnamInstant,
 } from '../intake/form.js';
-import type { FieldErrors, FormValues } from '../web/forms.js';
+import { activeCommunes, asksForCommunes, intakePlaces } from '../intake/commune-picker.js';
+import { formValues, type FieldErrors, type FormValues } from '../web/forms.js';
 import { notFound } from '../web/http-error.js';
 import { idParam, pageParam } from '../web/params.js';
 import { CALL_MEDIA, CALLER_RELATIONS, isCaseCall, parseCall } from './call-form.js';
@@ -47,7 +46,7 @@ export default async function hotlineRoutes(app: FastifyInstance): Promise<void>
       caseCallTypes: CASE_CALL_TYPES,
       media: CALL_MEDIA,
       relations: CALLER_RELATIONS,
-      communeGroups: communeChoices(app.db),
+      places: intakePlaces(app.db, values),
       categoryGroups: concernCategories(app.db),
       situationFields: MAU01_SITUATION_FIELDS,
       familyFields: MAU01_FAMILY_FIELDS,
@@ -61,14 +60,15 @@ export default async function hotlineRoutes(app: FastifyInstance): Promise<void>
   });
 
   app.post('/hotline/calls', { config }, async (request, reply) => {
+    // Choosing a province shows its communes; nothing is recorded yet.
+    if (asksForCommunes(request.body)) return showForm(request, reply, formValues(request.body));
     const actor = request.requireActor();
     const call = parseCall(request.body, new Date());
     // Only a call about a child asks for Mẫu 01; a silent or hang-up call is recorded in one click.
     const caseCall = call.ok ? isCaseCall(call.data.callType) : isCaseCallValue(call.values.call_type);
-    const communeGroups = caseCall ? communeChoices(app.db) : [];
     const intake = caseCall
       ? parseIntakeForm(hotlineIntakeSchema, request.body, {
-          communeIds: communeIdsOf(communeGroups),
+          communeIds: activeCommunes(app.db),
           categoryCodes: categoryCodesOf(concernCategories(app.db)),
           communeRequired: 'intake.commune_required',
         })

@@ -3,7 +3,6 @@
  * the field rules, the choices the selects offer, and the mapping to an IntakeInput.
  * Every message is a catalogue key, so every error a reporter reads is localised.
  */
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dateKeyInVietnam, type DateKey } from '../calendar/working-days.js';
 import type { DbOrTx } from '../db/client.js';
@@ -176,8 +175,8 @@ function crossFieldErrors(values: FormValues, communeRequired: MessageKey): Fiel
 }
 
 export interface IntakeFormOptions {
-  /** Communes the selects offered; anything else is refused. */
-  communeIds: ReadonlySet<number>;
+  /** Active communes (src/intake/commune-picker.ts activeCommunes); anything else is refused. */
+  communeIds: { has(id: number): boolean };
   /** Active concern codes, when the form asks for categories. */
   categoryCodes?: ReadonlySet<string>;
   /** How to tell this audience that a commune is needed. */
@@ -258,38 +257,6 @@ export function intakeInputFrom(
 }
 
 // ---- What the selects and checkboxes offer -------------------------------------------------------
-
-export interface CommuneGroup {
-  /** Null for communes outside any province (a test tree, or one not yet placed). */
-  province: string | null;
-  communes: { id: number; name: string }[];
-}
-
-const collator = new Intl.Collator('vi');
-
-/** Active communes under their province, for `<optgroup>`s; names sorted as Vietnamese sorts them. */
-export function communeChoices(db: DbOrTx): CommuneGroup[] {
-  const rows = db.all<{ id: number; name: string; province: string | null }>(sql`
-    SELECT c.id, c.name,
-      (SELECT p.name FROM org_closure oc JOIN organisations p ON p.id = oc.ancestor_id
-        WHERE oc.descendant_id = c.id AND p.kind = 'province' ORDER BY oc.depth LIMIT 1) AS province
-    FROM organisations c WHERE c.kind = 'commune' AND c.active = 1`);
-  const groups = new Map<string | null, CommuneGroup>();
-  for (const row of rows) {
-    const group = groups.get(row.province) ?? { province: row.province, communes: [] };
-    group.communes.push({ id: row.id, name: row.name });
-    groups.set(row.province, group);
-  }
-  const sorted = [...groups.values()].sort((a, b) =>
-    a.province === null ? 1 : b.province === null ? -1 : collator.compare(a.province, b.province),
-  );
-  for (const group of sorted) group.communes.sort((a, b) => collator.compare(a.name, b.name));
-  return sorted;
-}
-
-export function communeIdsOf(groups: readonly CommuneGroup[]): Set<number> {
-  return new Set(groups.flatMap((group) => group.communes.map((commune) => commune.id)));
-}
 
 /** One kind of concern (abuse, child labour, special circumstances) with its first-level codes. */
 export interface CategoryGroup {

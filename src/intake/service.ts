@@ -5,6 +5,7 @@ import { openCase } from '../cases/service.js';
 import { preparedStatements, type DbOrTx } from '../db/client.js';
 import type { Actor } from '../permissions/actor.js';
 import { reindexCase } from '../search/index.js';
+import { isActiveCommune } from './commune-picker.js';
 import type { intakes } from './schema.js';
 
 export type IntakeMedium = (typeof intakes.$inferInsert)['medium'];
@@ -41,8 +42,6 @@ export interface IntakeInput {
 
 /** Every intake runs these, so they are prepared once per connection (docs/decisions/0013). */
 const intakeStatements = preparedStatements((client) => ({
-  activeCommune: client.prepare<[number],
-    { found: 1 }>("SELECT 1 AS found FROM organisations WHERE id = ? AND kind = 'commune' AND active = 1"),
   insertIntake: client.prepare(
     `INSERT INTO intakes (case_id, channel, medium, received_at, recorded_by, source_org_id, child_name, child_birth_date,
        child_estimated_age, child_sex, residence_org_id, incident_org_id, incident_place, description, current_condition,
@@ -58,11 +57,6 @@ const intakeStatements = preparedStatements((client) => ({
 /** A row as SQLite binds it: booleans as 0/1, every column present (null when absent). */
 type BoundRow<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends boolean ? 0 | 1 : Exclude<T[K], undefined> };
 type IntakeRow = BoundRow<Omit<typeof intakes.$inferInsert, 'id'>>;
-
-function isActiveCommune(db: DbOrTx, id: number | null | undefined): id is number {
-  if (!id) return false;
-  return intakeStatements(db).activeCommune.get(id) !== undefined;
-}
 
 /** Intakes go to the commune of the child's residence, or of the incident when residence is unknown. */
 export function responsibleCommune(db: DbOrTx, residenceOrgId?: number | null, incidentOrgId?: number | null): number | null {

@@ -4,9 +4,10 @@ import { recordAudit, type AuditContext } from '../audit/log.js';
 import { TokenBucket } from '../auth/throttle.js';
 import { writeTransaction } from '../db/client.js';
 import type { MessageKey } from '../i18n/vi.js';
-import { communeChoices, communeIdsOf, intakeInputFrom, mau01Schema, NARRATIVE_MAX, parseIntakeForm } from '../intake/form.js';
+import { activeCommunes, asksForCommunes, intakePlaces } from '../intake/commune-picker.js';
+import { intakeInputFrom, mau01Schema, NARRATIVE_MAX, parseIntakeForm } from '../intake/form.js';
 import { createIntake } from '../intake/service.js';
-import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
+import { formValues, parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
 import { PUBLIC } from '../web/types.js';
 import { hashOfTypedReceipt, newReceipt } from './receipt.js';
 import { addPublicUpdate, findReportedCase, type CoarseStatus } from './service.js';
@@ -64,7 +65,7 @@ export default async function publicReportRoutes(app: FastifyInstance): Promise<
       values,
       errors,
       formError,
-      communeGroups: communeChoices(app.db),
+      places: intakePlaces(app.db, values),
       narrativeMax: NARRATIVE_MAX,
     });
   }
@@ -103,9 +104,10 @@ export default async function publicReportRoutes(app: FastifyInstance): Promise<
   app.get('/report', { config }, async (request, reply) => showReportForm(request, reply, 200, {}));
 
   app.post('/report', { config }, async (request, reply) => {
-    const communeGroups = communeChoices(app.db);
+    // Choosing a province shows its communes; nothing is sent yet.
+    if (asksForCommunes(request.body)) return showReportForm(request, reply, 200, formValues(request.body));
     const form = parseIntakeForm(publicReportSchema, request.body, {
-      communeIds: communeIdsOf(communeGroups),
+      communeIds: activeCommunes(app.db),
       communeRequired: 'report.commune_required',
     });
     if (!form.ok) return showReportForm(request, reply, 400, form.values, form.errors);

@@ -1,5 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
+import { createOrganisation } from '../../src/orgs/repository.js';
 import { browserAvailable, launchBrowser, signedIn, startDemoServer, type DemoServer } from './harness.js';
 
 describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () => {
@@ -79,5 +81,32 @@ describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () 
       )
       .get(reference) as { orgId: number; state: string; channel: string; reporterName: string | null; reporterPhone: string | null };
     expect(stored).toEqual({ orgId: seed.orgs.voCuong, state: 'intake', channel: 'hotline', reporterName: null, reporterPhone: null });
+  }, 60_000);
+  it('with several provinces, the commune list follows the province chosen, with JavaScript and without', async () => {
+    const { baseUrl, database } = server;
+    const other = createOrganisation(database.db, SYSTEM_AUDIT_CONTEXT, { name: 'Tỉnh Lạng Sơn', kind: 'province', parentId: null });
+    const far = createOrganisation(database.db, SYSTEM_AUDIT_CONTEXT, { name: 'Xã Mẫu Sơn', kind: 'commune', parentId: other });
+
+    // htmx: choosing the province swaps in its communes, and what was typed stays.
+    const withScript = await browser.newContext({ locale: 'vi-VN' });
+    const page = await withScript.newPage();
+    await page.goto(`${baseUrl}/report`);
+    await page.fill('#description', 'Cháu bé hàng xóm bị bỏ đói nhiều ngày.');
+    await page.selectOption('#residence_province', String(other));
+    await expect.poll(() => page.locator(`#residence_org_id option[value="${far}"]`).count()).toBe(1);
+    await page.selectOption('#residence_org_id', String(far));
+    expect(await page.inputValue('#description')).toBe('Cháu bé hàng xóm bị bỏ đói nhiều ngày.');
+    await withScript.close();
+
+    // Without JavaScript the button posts the form back with the province's communes.
+    const withoutScript = await browser.newContext({ locale: 'vi-VN', javaScriptEnabled: false });
+    const plain = await withoutScript.newPage();
+    await plain.goto(`${baseUrl}/report`);
+    await plain.fill('#description', 'Cháu bé hàng xóm bị bỏ đói nhiều ngày.');
+    await plain.selectOption('#residence_province', String(other));
+    await Promise.all([plain.waitForLoadState('domcontentloaded'), plain.click('button[name="_communes"][value="residence_org_id"]')]);
+    expect(await plain.locator(`#residence_org_id option[value="${far}"]`).count()).toBe(1);
+    expect(await plain.inputValue('#description')).toBe('Cháu bé hàng xóm bị bỏ đói nhiều ngày.');
+    await withoutScript.close();
   }, 60_000);
 });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { vietnamDateTimeInputs } from '../../src/intake/form.js';
+import { createOrganisation } from '../../src/orgs/repository.js';
 import { vi as viMessages } from '../../src/i18n/vi.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
 
@@ -34,18 +36,48 @@ describe('hotline 111 calls', () => {
   const rows = (query: string, ...params: unknown[]): Row[] => t.db.$client.prepare(query).all(...params) as Row[];
   const record = (payload: Record<string, unknown>) => send(t.app, operator, { method: 'POST', url: '/hotline/calls', payload });
 
-  it('shows the call form with the Mẫu 01 fields, communes grouped by province and the categories', async () => {
+  it('shows the call form with the Mẫu 01 fields, the province and its communes, and the categories', async () => {
     const page = await send(t.app, operator, { url: '/hotline/calls/new' });
     expect(page.statusCode).toBe(200);
     const now = vietnamDateTimeInputs(new Date());
     expect(page.body).toContain(`name="call_date" type="date" value="${now.date}"`);
     expect(page.body).toContain('type="time"');
-    expect(page.body).toContain('<optgroup label="Tỉnh Thử Nghiệm">');
-    expect(page.body).toContain('Xã An Bình');
+    // The only province is chosen already, so its communes are there to pick.
+    expect(page.body).toContain(`<option value="${orgs.province}" selected>Tỉnh Thử Nghiệm</option>`);
+    expect(page.body).toContain(`<option value="${orgs.communeA}">Xã An Bình</option>`);
     expect(page.body).toContain('value="abuse_violence_physical"');
     // Anonymous is the default: the consent box is not ticked.
     expect(page.body).toMatch(/name="reporter_consented" value="1">/);
     expect(page.body).toContain('href="/hotline/calls/new"');
+  });
+
+  it('asks for the province first when there are several, and shows its communes without losing what was typed', async () => {
+    const other = createOrganisation(t.db, SYSTEM_AUDIT_CONTEXT, { name: 'Tỉnh Khác', kind: 'province', parentId: null });
+    const far = createOrganisation(t.db, SYSTEM_AUDIT_CONTEXT, { name: 'Xã Xa Xôi', kind: 'commune', parentId: other });
+    const form = await send(t.app, operator, { url: '/hotline/calls/new' });
+    expect(form.body).toContain('<option value="">— Chọn tỉnh, thành phố trước —</option>');
+    expect(form.body).not.toContain('Xã An Bình');
+    // The button a browser without JavaScript uses, and the field htmx sends when the province changes.
+    expect(form.body).toContain('name="_communes" value="residence_org_id"');
+    expect(form.body).toContain(`data-hx-vals='{"_communes": "residence_org_id"}'`);
+
+    const before = rows('SELECT count(*) AS n FROM cases')[0];
+    const shown = await record({ ...ABOUT_CHILD, residence_province: String(other), _communes: 'residence_org_id' });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain(`<option value="${far}">Xã Xa Xôi</option>`);
+    expect(shown.body).toContain('Người gọi nghe thấy tiếng trẻ khóc');
+    expect(shown.body).not.toContain('aria-invalid="true"');
+    expect(rows('SELECT count(*) AS n FROM cases')[0]).toEqual(before);
+
+    // A commune chosen in a province shows that province again when the form comes back with an error.
+    const refused = await record({ ...ABOUT_CHILD, description: '', residence_org_id: String(far) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain(`<option value="${other}" selected>Tỉnh Khác</option>`);
+    expect(refused.body).toContain(`<option value="${far}" selected>Xã Xa Xôi</option>`);
+    // Any active commune is accepted, whichever province the form showed.
+    const recorded = await record({ ...ABOUT_CHILD, residence_org_id: String(far) });
+    expect(recorded.statusCode).toBe(303);
+    expect(rows('SELECT org_id AS orgId FROM cases ORDER BY id DESC LIMIT 1')).toEqual([{ orgId: far }]);
   });
 
   it('turns an anonymous call about a child into an intake for the commune of residence, without the caller identity', async () => {

@@ -80,8 +80,10 @@ function maxLength(attrs: Map<string, string>): { maxLength?: number } {
   return Number.isInteger(limit) && limit > 0 ? { maxLength: limit } : {};
 }
 
-function formFields(inner: string): FormField[] {
+function formFields(html: string): FormField[] {
   const fields: FormField[] = [];
+  // What a browser with scripting on submits: it never renders <noscript>, so its buttons are never pressed.
+  const inner = html.replace(/<noscript\b[^>]*>[\s\S]*?<\/noscript>/gi, '');
   const elements = /<textarea\b([^>]*)>([\s\S]*?)<\/textarea>|<select\b([^>]*)>([\s\S]*?)<\/select>|<button\b([^>]*)>|<input\b([^>]*)>/gi;
   for (const match of inner.matchAll(elements)) {
     const attrs = attributes(match[1] ?? match[3] ?? match[5] ?? match[6] ?? '');

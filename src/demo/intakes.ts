@@ -1,22 +1,29 @@
 import { SYSTEM_AUDIT_CONTEXT } from '../audit/log.js';
+import { dateKeyInVietnam } from '../calendar/working-days.js';
 import type { Db } from '../db/client.js';
 import type { CallDetails } from '../hotline/call-form.js';
 import type { CallType } from '../hotline/schema.js';
 import { recordCall } from '../hotline/service.js';
+import { vietnamInstant } from '../intake/form.js';
 import type { IntakeInput } from '../intake/service.js';
 import type { Actor } from '../permissions/actor.js';
 import type { DemoOrgs } from './seed.js';
 
 const HOUR_MS = 3_600_000;
+/** More than the oldest call's hours ago, so the squeezed calls keep their order and stay after midnight. */
+const EARLIEST_HOURS_AGO = 8;
 
 /**
  * A few hotline calls as a 111 operator would record them this morning, so the commune's triage
- * queue has work in it: one emergency, one child-labour report, and calls that open no case.
+ * queue has work in it: one emergency, one child-labour report, and calls that open no case. They
+ * stay within today in Viet Nam, since the calls list shows one day: just after midnight there they
+ * come closer together.
  */
 export function seedDemoIntakes(db: Db, orgs: DemoOrgs, operatorUserId: number, now: Date = new Date()): string[] {
   const actor: Actor = { userId: operatorUserId, assignmentId: 0, role: 'hotline_operator', orgId: orgs.hotline };
   const writer = { actor, audit: { ...SYSTEM_AUDIT_CONTEXT, actorUserId: operatorUserId, actorRole: 'hotline_operator', actorOrgId: orgs.hotline } };
-  const at = (hoursAgo: number): string => new Date(now.getTime() - hoursAgo * HOUR_MS).toISOString();
+  const sinceMidnight = now.getTime() - (vietnamInstant(dateKeyInVietnam(now), '00:00') ?? now).getTime();
+  const at = (hoursAgo: number): string => new Date(now.getTime() - Math.min(hoursAgo * HOUR_MS, (sinceMidnight * hoursAgo) / EARLIEST_HOURS_AGO)).toISOString();
   const base = { channel: 'hotline', medium: 'phone', sourceOrgId: orgs.hotline } as const;
   const calls: { hoursAgo: number; callType: CallType; relation: CallDetails['callerRelation']; intake: IntakeInput | null }[] = [
     {

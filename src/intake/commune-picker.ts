@@ -1,21 +1,22 @@
 /**
  * Where a form asks for a commune it asks for the province first. The country has about 10,000
  * communes and wards: as one select that is a megabyte of options on every hotline call, public
- * report and flag review, and a list nobody can scroll (docs/decisions/0020-communes-chosen-by-province.md). The province select
+ * report and flag review, and a list nobody can scroll (docs/decisions/0020). The province select
  * lists the provinces; the commune select lists the chosen province's communes. Without JavaScript
  * the form's "show communes" button posts the form back, as typed, with the province's communes;
  * with htmx a change of province does the same in place (views/partials/commune-picker.eta).
  */
 import { preparedStatements, type DbOrTx } from '../db/client.js';
-import { NO_PROVINCE, provinceChoices, type Place } from '../orgs/provinces.js';
+import { byName, NO_PROVINCE, provinceChoices, type Place } from '../orgs/provinces.js';
 
 /** The form field a post carries when it only asks for a province's communes, not to be saved. */
 export const SHOW_COMMUNES_FIELD = '_communes';
 
 export interface CommunePicker {
-  /** The commune field's name, and its province select's. */
+  /** The commune field's name, its province select's, and the field that asks for the province's communes. */
   field: string;
   provinceField: string;
+  showField: typeof SHOW_COMMUNES_FIELD;
   /** provinceChoices (src/orgs/provinces.ts). */
   provinces: readonly Place[];
   provinceId: number | null;
@@ -23,9 +24,6 @@ export interface CommunePicker {
   communes: Place[];
   communeId: number | null;
 }
-
-const collator = new Intl.Collator('vi');
-const byName = (a: Place, b: Place): number => collator.compare(a.name, b.name);
 
 const statements = preparedStatements((client) => ({
   communesIn: client.prepare<[number], Place>(`
@@ -82,7 +80,7 @@ export function communePicker(
   const only = provinces.length === 1 ? (provinces[0]?.id ?? null) : null;
   const provinceId = offered(asked) ? asked : offered(ofCommune) ? ofCommune : only;
   const communes = provinceId === null ? [] : provinceId === NO_PROVINCE ? found.unplacedCommunes.all() : found.communesIn.all(provinceId);
-  return { field, provinceField, provinces, provinceId, communes: communes.sort(byName), communeId: commune };
+  return { field, provinceField, showField: SHOW_COMMUNES_FIELD, provinces, provinceId, communes: communes.sort(byName), communeId: commune };
 }
 
 /** The pickers of the two commune fields of a Mẫu 01 form (views/partials/intake-fields.eta). */

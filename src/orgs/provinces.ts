@@ -33,12 +33,17 @@ const statements = preparedStatements((client) => ({
 const cached = new WeakMap<Database.Database, { provinces: readonly Place[]; dataVersion: number }>();
 const collator = new Intl.Collator('vi');
 
+/** Places in Vietnamese alphabetical order (Đ after D, tones after the bare letter). */
+export function byName(a: Place, b: Place): number {
+  return collator.compare(a.name, b.name);
+}
+
 export function provinceChoices(db: DbOrTx): readonly Place[] {
   const found = statements(db);
   const dataVersion = found.dataVersion.get()!;
   const kept = cached.get(sqliteOf(db));
   if (kept && kept.dataVersion === dataVersion) return kept.provinces;
-  const provinces = found.provinces.all().sort((a, b) => collator.compare(a.name, b.name));
+  const provinces = found.provinces.all().sort(byName);
   if (found.anyUnplaced.get()) provinces.push({ id: NO_PROVINCE, name: '' });
   cached.set(sqliteOf(db), { provinces, dataVersion });
   return provinces;

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/audit/verify.js';
 import { passwordProblem } from '../../src/auth/password.js';
+import { dateKeyInVietnam } from '../../src/calendar/working-days.js';
+import { seedDemoIntakes } from '../../src/demo/intakes.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo, type DemoSeed } from '../../src/demo/seed.js';
 import { ancestorsOf, listOrganisations } from '../../src/orgs/repository.js';
 import { ORG_KINDS } from '../../src/orgs/schema.js';
@@ -43,5 +45,16 @@ describe('demo seed', () => {
     const verdict = verifyAuditChain(t.db);
     expect(verdict.ok).toBe(true);
     expect(verdict.entries).toBeGreaterThanOrEqual(Object.keys(seed.orgs).length + DEMO_ACCOUNTS.length);
+  });
+  it("keeps the demo's hotline calls within today in Viet Nam, even just after midnight there", () => {
+    // 00:10 in Viet Nam: calls "3 and 7 hours ago" would fall on yesterday's list.
+    const now = new Date('2026-11-22T17:10:00Z');
+    seedDemoIntakes(t.db, seed.orgs, seed.users.tongdai111, now);
+    const times = (t.db.$client.prepare('SELECT received_at AS at FROM hotline_calls ORDER BY id DESC LIMIT 4').all() as { at: string }[]).map((row) => row.at);
+    expect(times).toHaveLength(4);
+    for (const at of times) {
+      expect(dateKeyInVietnam(new Date(at))).toBe('2026-11-23');
+      expect(new Date(at).getTime()).toBeLessThanOrEqual(now.getTime());
+    }
   });
 });

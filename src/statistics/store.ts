@@ -4,6 +4,7 @@
  * (a commune and its schools hold a few thousand facts at most). Either way the result is the same:
  * per metric, (level, month, key, n) entries (docs/decisions/0011).
  */
+import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { OrgKind } from '../orgs/schema.js';
@@ -11,7 +12,7 @@ import { contributionsOf, groupsOf, tallyKey, unitContribution, type Contributio
 import type { GroupFilter, Metric } from './dimensions.js';
 import type { Fact } from './facts.js';
 import type { MonthKey } from './periods.js';
-import { PRE_AGGREGATED_KINDS } from './refresh.js';
+import { dataVersion, PRE_AGGREGATED_KINDS } from './refresh.js';
 
 /** level, month, key, count */
 export type CountEntry = readonly [string, MonthKey, string, number];
@@ -103,6 +104,25 @@ function fromFacts(db: Db, query: CountsQuery): Counts {
   return countsOf(byMetric);
 }
 
+/**
+ * Counts as last read, per connection and query, with the statistics data version they were read at.
+ * Every view of a page reads the same indicators again (a national view: tens of thousands of
+ * counters, a third of its time); the refresher bumps the version whenever a count changes.
+ */
+const keptCounts = new WeakMap<Database.Database, Map<string, { version: number; counts: Counts }>>();
+/** A few organisations × filters × periods in use at once; each national entry holds tens of thousands of counts. */
+const KEPT_QUERIES = 64;
+
 export function loadCounts(db: Db, query: CountsQuery): Counts {
-  return PRE_AGGREGATED_KINDS.has(query.orgKind) ? fromCounters(db, query) : fromFacts(db, query);
+  const version = dataVersion(db);
+  const key = JSON.stringify([query.orgId, query.orgKind, query.group, query.metrics, query.months ?? null]);
+  let kept = keptCounts.get(db.$client);
+  if (!kept) keptCounts.set(db.$client, (kept = new Map()));
+  const found = kept.get(key);
+  if (found && found.version === version) return found.counts;
+  const counts = PRE_AGGREGATED_KINDS.has(query.orgKind) ? fromCounters(db, query) : fromFacts(db, query);
+  kept.delete(key);
+  if (kept.size >= KEPT_QUERIES) kept.delete(kept.keys().next().value as string);
+  kept.set(key, { version, counts });
+  return counts;
 }

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { chainHash } from '../../src/audit/chain.js';
-import { auditEntryContent, type AuditContext } from '../../src/audit/log.js';
+import { AUDIT_COLUMNS, auditEntryContent, auditRow, type AuditContext } from '../../src/audit/log.js';
 
 /** Entries travel to the worker flat, this many values each: ms, the context's five fields, action, entity type, entity id. */
 const FIELDS = 9;
@@ -48,7 +48,6 @@ export class AuditQueue {
 
 /** Rows per INSERT: one statement step per 64 entries instead of per entry. */
 const ROWS_PER_INSERT = 64;
-const AUDIT_COLUMNS = ['id', 'at', 'actor_user_id', 'actor_role', 'actor_org_id', 'action', 'entity_type', 'entity_id', 'outcome', 'ip', 'request_id', 'prev_hash', 'hash'];
 const ROW = `(${AUDIT_COLUMNS.map(() => '?').join(', ')})`;
 
 export class AuditChain {
@@ -84,21 +83,7 @@ export class AuditChain {
         ...(entityId === null ? {} : { entityId }),
       });
       const hash = chainHash(this.lastHash, entry);
-      values.push(
-        entry.id,
-        entry.at,
-        entry.actorUserId,
-        entry.actorRole,
-        entry.actorOrgId,
-        entry.action,
-        entry.entityType,
-        entry.entityId,
-        entry.outcome,
-        entry.ip,
-        entry.requestId,
-        this.lastHash,
-        hash,
-      );
+      values.push(...auditRow(entry, this.lastHash, hash));
       if (values.length === ROWS_PER_INSERT * AUDIT_COLUMNS.length) {
         this.insertMany.run(values);
         values = [];

@@ -1,20 +1,10 @@
 /**
- * A small seeded PRNG (mulberry32) and samplers, so a seeded database is the same on every run and
- * the benchmark compares like with like. Shared by the national seed and src/statistics/bench.ts.
+ * Samplers over the seeded PRNG (src/demo/random.ts), so a seeded database is the same on every run
+ * and the benchmark compares like with like. Shared by the national seed and src/statistics/bench.ts.
  */
+import type { Random } from '../../src/demo/random.js';
 
-export type Random = () => number;
-
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom, type Random } from '../../src/demo/random.js';
 
 export function pick<T>(rnd: Random, items: readonly T[]): T {
   const item = items[Math.floor(rnd() * items.length)];

@@ -26,12 +26,16 @@ export const SYSTEM_AUDIT_CONTEXT: AuditContext = {
   requestId: null,
 };
 
+/** audit_log's columns in the order auditRow gives their values; bulk writers (the benchmark seed) insert with both too. */
+export const AUDIT_COLUMNS = ['id', 'at', 'actor_user_id', 'actor_role', 'actor_org_id', 'action', 'entity_type', 'entity_id', 'outcome', 'ip', 'request_id', 'prev_hash', 'hash'] as const;
+
+export function auditRow(entry: AuditEntryContent, prevHash: string, hash: string): unknown[] {
+  return [entry.id, entry.at, entry.actorUserId, entry.actorRole, entry.actorOrgId, entry.action, entry.entityType, entry.entityId, entry.outcome, entry.ip, entry.requestId, prevHash, hash];
+}
+
 const auditStatements = preparedStatements((client) => ({
   last: client.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
-  insert: client.prepare<unknown[]>(
-    `INSERT INTO audit_log (id, at, actor_user_id, actor_role, actor_org_id, action, entity_type, entity_id, outcome, ip, request_id, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ),
+  insert: client.prepare<unknown[]>(`INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map(() => '?').join(', ')})`),
 }));
 
 /** The hashed content of entry `id`; bulk writers (the benchmark seed) build their rows with it too. */
@@ -61,21 +65,7 @@ export function appendAudit(tx: DbOrTx, context: AuditContext, event: AuditEvent
   const previous = last.get();
   const entry = auditEntryContent((previous?.id ?? 0) + 1, now.toISOString(), context, event);
   const prevHash = previous?.hash ?? GENESIS_HASH;
-  insert.run(
-    entry.id,
-    entry.at,
-    entry.actorUserId,
-    entry.actorRole,
-    entry.actorOrgId,
-    entry.action,
-    entry.entityType,
-    entry.entityId,
-    entry.outcome,
-    entry.ip,
-    entry.requestId,
-    prevHash,
-    chainHash(prevHash, entry),
-  );
+  insert.run(auditRow(entry, prevHash, chainHash(prevHash, entry)));
 }
 
 /** For events that change nothing else (reads, refusals, failed logins): the entry is its own transaction. */

@@ -13,6 +13,7 @@ import { applyCaseEvent, type CaseCommand } from '../cases/service.js';
 import { recordInitialAssessment } from '../casework/assessments/service.js';
 import type { RiskLevel } from '../casework/schema.js';
 import { writeTransaction, type Db } from '../db/client.js';
+import { seededRandom } from '../demo/random.js';
 import type { DemoOrgs } from '../demo/seed.js';
 import { createFlag, forwardFlag, recordNoFurtherAction } from '../flags/service.js';
 import type { CallType } from '../hotline/schema.js';
@@ -27,18 +28,6 @@ import { refreshStatistics } from './refresh.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MONTHS = 18;
-
-/** A small deterministic generator, so every demo run tells the same story. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface People {
   teacher: number;
@@ -131,7 +120,8 @@ function pick<T>(rnd: () => number, items: readonly T[]): T {
  * rosters exist; `now` is the end of the history.
  */
 export function seedDemoHistory(db: Db, orgs: DemoOrgs, now: Date = new Date()): { cases: number } {
-  const rnd = random(20_260_501);
+  // Seeded, so every demo run tells the same story.
+  const rnd = seededRandom(20_260_501);
   const people: People = {
     teacher: userId(db, 'giaovien'),
     lead: userId(db, 'bgh'),

@@ -18,8 +18,14 @@ export interface TestChild {
   sex: 'male' | 'female';
 }
 
-/** A hotline intake an hour old about a child of commune A, opened through the real intake service. */
-export function openHotlineCase(t: TestApp, orgs: TestOrgs, child: TestChild, description: string): number {
+/** A hotline intake an hour old about a child of commune A (or `options.communeId`), opened through the real intake service. */
+export function openHotlineCase(
+  t: TestApp,
+  orgs: TestOrgs,
+  child: TestChild,
+  description: string,
+  options: { communeId?: number; categories?: string[] } = {},
+): number {
   const opened = writeTransaction(t.db, (tx) =>
     createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
       channel: 'hotline',
@@ -27,10 +33,10 @@ export function openHotlineCase(t: TestApp, orgs: TestOrgs, child: TestChild, de
       receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
       sourceOrgId: orgs.hotline,
       child,
-      residenceOrgId: orgs.communeA,
+      residenceOrgId: options.communeId ?? orgs.communeA,
       description,
       immediateDanger: false,
-      categories: ['abuse_violence_physical'],
+      categories: options.categories ?? ['abuse_violence_physical'],
       reporter: { consented: false },
     }),
   );

@@ -7,24 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { createIntake } from '../../src/intake/service.js';
+import { TINY_PDF } from '../helpers/documents.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
 
 let t: TestApp;
 let orgs: TestOrgs;
 
-/** A complete one-page PDF, as small as a valid one gets. */
-const PDF = Buffer.from(
-  [
-    '%PDF-1.4',
-    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
-    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
-    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
-    'trailer << /Root 1 0 R >>',
-    '%%EOF',
-    '',
-  ].join('\n'),
-  'latin1',
-);
+const PDF = TINY_PDF;
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const HTML = Buffer.from('<!doctype html><html><body><script>fetch("/cases")</script></body></html>');

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
+import { seededRandom } from '../../src/demo/random.js';
 import { createOrganisation, createOrgRelations } from '../../src/orgs/repository.js';
 import { ORG_KINDS } from '../../src/orgs/schema.js';
 import type { Actor } from '../../src/permissions/actor.js';
@@ -9,17 +10,6 @@ import type { SubjectColumns, SubjectRecord } from '../../src/permissions/condit
 import { ROLES } from '../../src/permissions/roles.js';
 import { PERMISSIONS, type Action } from '../../src/permissions/rules.js';
 import { createTestApp, login, seedOrgs, seedUser, send, type TestApp } from '../helpers/app.js';
-
-/** mulberry32: a tiny seeded PRNG, so every run checks the same "random" cases and a failure reproduces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 20_260_302;
 const ORG_COUNT = 40;
@@ -47,7 +37,7 @@ describe('list filters agree with record checks', () => {
   /** The tree and the records are only read by the tests, so they are built once. */
   beforeAll(async () => {
     t = await createTestApp();
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     // Two separate trees, each node under a random earlier node of its tree: several levels deep, uneven.
     orgIds = [];
@@ -92,7 +82,7 @@ describe('list filters agree with record checks', () => {
   it.each(SUBJECT_ACTIONS)('%s: for every role, the SQL scope selects exactly the records isAllowed allows', (action) => {
     const orgs = createOrgRelations(t.db);
     // Seeded per action, so each action's cases do not depend on which other tests ran first.
-    const random = prng(SEED + [...action].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 0));
+    const random = seededRandom(SEED + [...action].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 0));
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     let allowedSomewhere = 0;
     let refusedSomewhere = 0;

@@ -18,13 +18,13 @@ import type { CaseCommand } from '../../src/cases/service.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { createFlag } from '../../src/flags/service.js';
 import { insertCall } from '../../src/hotline/repository.js';
-import { createIntake } from '../../src/intake/service.js';
 import { createOrganisation } from '../../src/orgs/repository.js';
 import type { OrgKind } from '../../src/orgs/schema.js';
 import { ROLES, type Role } from '../../src/permissions/roles.js';
 import { activeAssignments } from '../../src/users/repository.js';
 import { anonymous, createTestApp, login, seedOrgs, seedUser, type Browser, type TestApp, type TestOrgs } from '../helpers/app.js';
-import { actorOf, advanceCase } from '../helpers/cases.js';
+import { actorOf, advanceCase, openHotlineCase } from '../helpers/cases.js';
+import { TINY_PDF } from '../helpers/documents.js';
 
 /** The table's columns: nobody signed in, each role, and a telephony system holding an API key. */
 export const COLUMNS = ['anonymous', ...ROLES, 'api_key'] as const;
@@ -107,20 +107,6 @@ const TO_IMPLEMENTATION: CaseCommand[] = [
   { type: 'APPROVE_PLAN' },
 ];
 
-/** A complete one-page PDF, as small as a valid one gets. */
-export const TINY_PDF = Buffer.from(
-  [
-    '%PDF-1.4',
-    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
-    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
-    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
-    'trailer << /Root 1 0 R >>',
-    '%%EOF',
-    '',
-  ].join('\n'),
-  'latin1',
-);
-
 /** The upload form as a browser sends it: the token first, then the file. */
 export function pdfUpload(csrf: string): { payload: Buffer; contentType: string } {
   const boundary = '----bvte-matrix-boundary-5f2c';
@@ -146,25 +132,6 @@ function addOrgs(t: TestApp): ExtraOrgs {
   };
 }
 
-function openCase(t: TestApp, orgs: TestOrgs, communeId: number, childName: string, categories: string[]): number {
-  const opened = writeTransaction(t.db, (tx) =>
-    createIntake(tx, { actor: null, audit: SYSTEM_AUDIT_CONTEXT, recordedBy: null }, {
-      channel: 'hotline',
-      medium: 'phone',
-      receivedAt: new Date(Date.now() - 3_600_000).toISOString(),
-      sourceOrgId: orgs.hotline,
-      child: { name: childName, birthDate: '2014-09-02', sex: 'female' },
-      residenceOrgId: communeId,
-      description: 'Người gọi báo trẻ bị đánh nhiều lần, có vết bầm ở tay.',
-      immediateDanger: false,
-      categories,
-      reporter: { consented: false },
-    }),
-  );
-  if (!opened) throw new Error('no responsible commune');
-  return opened.caseId;
-}
-
 interface CaseSpec {
   communeId: number;
   /** Opened in another commune first, whose worker sent it on: its notifications and history stay behind there. */
@@ -178,7 +145,10 @@ interface CaseSpec {
 
 /** A case in implementation with an approved plan, an accepted referral, a service, a visit, a note and a document. */
 async function buildCase(t: TestApp, orgs: TestOrgs, spec: CaseSpec, workerBrowser: Browser): Promise<CaseRecords> {
-  const caseId = openCase(t, orgs, spec.transferredFrom?.communeId ?? spec.communeId, spec.childName, spec.categories);
+  const caseId = openHotlineCase(t, orgs, { name: spec.childName, birthDate: '2014-09-02', sex: 'female' }, 'Người gọi báo trẻ bị đánh nhiều lần, có vết bầm ở tay.', {
+    communeId: spec.transferredFrom?.communeId ?? spec.communeId,
+    categories: spec.categories,
+  });
   if (spec.transferredFrom) {
     advanceCase(t, { worker: spec.transferredFrom.worker, chair: spec.people.chair }, caseId, [{ type: 'TRANSFER', toOrgId: spec.communeId }]);
   }

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { chainHash } from '../../src/audit/chain.js';
 import { AUDIT_COLUMNS, auditEntryContent, auditRow, type AuditContext } from '../../src/audit/log.js';
+import { RowBatch } from './row-batch.js';
 
 /** Entries travel to the worker flat, this many values each: ms, the context's five fields, action, entity type, entity id. */
 const FIELDS = 9;
@@ -46,13 +47,8 @@ export class AuditQueue {
   }
 }
 
-/** Rows per INSERT: one statement step per 64 entries instead of per entry. */
-const ROWS_PER_INSERT = 64;
-const ROW = `(${AUDIT_COLUMNS.map(() => '?').join(', ')})`;
-
 export class AuditChain {
-  private readonly insertOne: Database.Statement<unknown[]>;
-  private readonly insertMany: Database.Statement<unknown[]>;
+  private readonly rows: RowBatch;
   written = 0;
 
   constructor(
@@ -60,13 +56,11 @@ export class AuditChain {
     private lastId: number,
     private lastHash: string,
   ) {
-    this.insertOne = client.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES ${ROW}`);
-    this.insertMany = client.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => ROW).join(', ')}`);
+    this.rows = new RowBatch(client, 'audit_log', AUDIT_COLUMNS);
   }
 
   /** Appends entries as AuditQueue.takeBefore gives them. */
   append(flat: readonly unknown[]): void {
-    let values: unknown[] = [];
     for (let i = 0; i < flat.length; i += FIELDS) {
       const context = {
         actorUserId: flat[i + 1] as number | null,
@@ -83,15 +77,11 @@ export class AuditChain {
         ...(entityId === null ? {} : { entityId }),
       });
       const hash = chainHash(this.lastHash, entry);
-      values.push(...auditRow(entry, this.lastHash, hash));
-      if (values.length === ROWS_PER_INSERT * AUDIT_COLUMNS.length) {
-        this.insertMany.run(values);
-        values = [];
-      }
+      this.rows.add(...auditRow(entry, this.lastHash, hash));
       this.lastId = entry.id;
       this.lastHash = hash;
       this.written += 1;
     }
-    for (let i = 0; i < values.length; i += AUDIT_COLUMNS.length) this.insertOne.run(values.slice(i, i + AUDIT_COLUMNS.length));
+    this.rows.flush();
   }
 }

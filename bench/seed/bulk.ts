@@ -3,8 +3,8 @@
  * the statistics queue triggers are taken out for the load and put back from their own DDL, read
  * from sqlite_master before dropping, so the finished file has exactly the schema the migrations
  * made. Unique indexes stay, so every row is checked against them as the app would check it; foreign
- * keys are checked once over every table at the end (PRAGMA foreign_key_check) rather than row by
- * row. The statistics triggers only queue rows for the refresher; the seed computes the same facts
+ * keys are checked once per table at the end (PRAGMA foreign_key_check) rather than row by row.
+ * The statistics triggers only queue rows for the refresher; the seed computes the same facts
  * and counters directly, so nothing is left queued. The audit log's triggers refuse UPDATE and
  * DELETE, which the seed never does; without them the audit table can take the worker's entries in
  * one copy (bench/seed/offload.ts).
@@ -28,6 +28,8 @@ const REBUILT_INDEXES = [
   'children_school_idx',
   'children_residence_idx',
   'case_categories_code_idx',
+  'case_timeline_case_idx',
+  'case_assignments_case_idx',
   'stats_facts_unit_idx',
 ] as const;
 
@@ -50,6 +52,10 @@ export interface BulkLoad {
    * its built indexes along, and the others from the loaded rows while the worker finishes.
    */
   restoreIndexes(): void;
+  /** Fails if any row of these tables breaks a foreign key. */
+  checkForeignKeys(tables: readonly string[]): void;
+  /** The tables that have foreign keys. */
+  tablesWithForeignKeys(): string[];
   /** Puts the triggers back (after the copy: a table with triggers is copied row by row) and restores durable settings. */
   finish(): void;
 }
@@ -71,11 +77,21 @@ export function startBulkLoad(client: Database.Database): BulkLoad {
     restoreIndexes() {
       for (const object of indexes) client.exec(object.sql);
     },
+    checkForeignKeys(tables) {
+      for (const table of tables) {
+        const broken = client.prepare('SELECT "table" FROM pragma_foreign_key_check(?)').all(table) as { table: string }[];
+        if (broken.length > 0) throw new Error(`${broken.length} rows break a foreign key, first in ${broken[0]?.table}`);
+      }
+    },
+    tablesWithForeignKeys() {
+      return client
+        .prepare("SELECT name FROM sqlite_master AS m WHERE type = 'table' AND EXISTS (SELECT 1 FROM pragma_foreign_key_list(m.name)) ORDER BY name")
+        .pluck()
+        .all() as string[];
+    },
     finish() {
       for (const object of objects) if (object.type === 'trigger') client.exec(object.sql);
       client.pragma('foreign_keys = ON');
-      const broken = client.prepare('PRAGMA foreign_key_check').all() as { table: string }[];
-      if (broken.length > 0) throw new Error(`${broken.length} rows break a foreign key, first in ${broken[0]?.table}`);
       client.pragma('journal_mode = WAL');
       client.pragma('synchronous = FULL');
     },

@@ -22,6 +22,7 @@ import type { AuditQueue } from './audit.js';
 import { reportText, reporterOf } from './content.js';
 import { contextOf, persistedSnapshot, planJourney, SnapshotTemplates } from './journeys.js';
 import { vietnameseName } from './names.js';
+import { RowBatch } from './row-batch.js';
 import type { SeedWorker } from './offload.js';
 import { between, pick, weighted, WeightedPicker, type Random } from './random.js';
 import type { CommuneNode, NationalTree } from './tree.js';
@@ -155,26 +156,20 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
   let monthFacts: string[] = [];
 
   const insert = {
-    child: client.prepare(
-      'INSERT INTO children (id, full_name, name_folded, birth_date, estimated_birth_year, sex, residence_org_id, school_org_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    case: client.prepare(
-      `INSERT INTO cases (id, reference, org_id, child_id, assigned_user_id, channel, state, snapshot, machine_version, row_version, sensitive, emergency,
-         received_at, emergency_due_at, plan_due_at, next_due_at, risk_level, closed_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    intake: client.prepare(
-      `INSERT INTO intakes (id, case_id, channel, medium, received_at, recorded_by, source_org_id, child_name, child_birth_date, child_estimated_age, child_sex,
-         residence_org_id, description, current_condition, immediate_danger, reporter_consented, reporter_relation, reporter_name, reporter_phone)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    category: client.prepare('INSERT INTO case_categories (case_id, code) VALUES (?, ?)'),
-    timeline: client.prepare(
-      'INSERT INTO case_timeline (id, case_id, at, actor_user_id, actor_role, kind, event_type, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    assignment: client.prepare('INSERT INTO case_assignments (case_id, user_id, assigned_by, started_at) VALUES (?, ?, ?, ?)'),
-    search: client.prepare('INSERT INTO case_search (rowid, reference, names, body, org) VALUES (?, ?, ?, ?, ?)'),
-    fact: client.prepare("INSERT INTO stats_facts (source, source_id, unit_org_id, payload) VALUES ('case', ?, ?, ?)"),
+    child: new RowBatch(client, 'children', ['id', 'full_name', 'name_folded', 'birth_date', 'estimated_birth_year', 'sex', 'residence_org_id', 'school_org_id', 'created_by', 'created_at']),
+    case: new RowBatch(client, 'cases', [
+      'id', 'reference', 'org_id', 'child_id', 'assigned_user_id', 'channel', 'state', 'snapshot', 'machine_version', 'row_version', 'sensitive', 'emergency',
+      'received_at', 'emergency_due_at', 'plan_due_at', 'next_due_at', 'risk_level', 'closed_at', 'created_at', 'updated_at',
+    ]),
+    intake: new RowBatch(client, 'intakes', [
+      'id', 'case_id', 'channel', 'medium', 'received_at', 'recorded_by', 'source_org_id', 'child_name', 'child_birth_date', 'child_estimated_age', 'child_sex',
+      'residence_org_id', 'description', 'current_condition', 'immediate_danger', 'reporter_consented', 'reporter_relation', 'reporter_name', 'reporter_phone',
+    ]),
+    category: new RowBatch(client, 'case_categories', ['case_id', 'code']),
+    timeline: new RowBatch(client, 'case_timeline', ['id', 'case_id', 'at', 'actor_user_id', 'actor_role', 'kind', 'event_type', 'from_state', 'to_state', 'detail']),
+    assignment: new RowBatch(client, 'case_assignments', ['case_id', 'user_id', 'assigned_by', 'started_at']),
+    search: new RowBatch(client, 'case_search', ['rowid', 'reference', 'names', 'body', 'org']),
+    fact: new RowBatch(client, 'stats_facts', ['source', 'source_id', 'unit_org_id', 'payload']),
   };
   const foldedNames = new Map<string, string>();
   const foldedBodies = new Map<string, string>();
@@ -247,7 +242,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       else {
         childId += 1;
         child = { id: childId, name: childName, sex, birthDate, estimatedBirthYear: birthDate === null ? year - age : null, schoolOrgId: school };
-        insert.child.run(child.id, child.name, cached(foldedNames, child.name, () => foldVietnamese(childName)), child.birthDate, child.estimatedBirthYear, sex, commune.id, school, worker.userId, new Date(linkMs).toISOString());
+        insert.child.add(child.id, child.name, cached(foldedNames, child.name, () => foldVietnamese(childName)), child.birthDate, child.estimatedBirthYear, sex, commune.id, school, worker.userId, new Date(linkMs).toISOString());
         lastChildOf.set(commune.id, child);
       }
     }
@@ -255,7 +250,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     const risk = assessed ? RISKS.draw(rnd) : null;
     const lastMs = Math.max(receivedMs, linkMs ?? 0, journey.at(-1)?.ms ?? 0);
     const closedAt = state === 'closed' || state === 'merged' ? (eventsAt.at(-1) ?? null) : null;
-    insert.case.run(
+    insert.case.add(
       id,
       reference,
       commune.id,
@@ -264,6 +259,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       channel,
       state,
       persistedSnapshot(template, values),
+      1,
       1 + journey.length + (linkMs === null ? 0 : 1),
       sensitive ? 1 : 0,
       context.emergencyDeclaredAt !== null ? 1 : 0,
@@ -276,7 +272,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       receivedAt,
       new Date(lastMs).toISOString(),
     );
-    insert.intake.run(
+    insert.intake.add(
       id,
       id,
       channel,
@@ -297,20 +293,20 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       reporter.name,
       reporter.phone,
     );
-    for (const code of codes) insert.category.run(id, code.code);
+    for (const code of codes) insert.category.add(id, code.code);
 
     // Timeline, assignment and audit, in the order things happened.
     timelineId += 1;
-    insert.timeline.run(timelineId, id, receivedAt, creator.userId, creator.context.actorRole, 'intake', null, null, 'intake', JSON.stringify({ channel }));
+    insert.timeline.add(timelineId, id, receivedAt, creator.userId, creator.context.actorRole, 'intake', null, null, 'intake', JSON.stringify({ channel }));
     audit.add(receivedMs, creator.context, 'case.create', 'case', id);
-    if (taken) insert.assignment.run(id, worker.userId, worker.userId, eventsAt[0]);
+    if (taken) insert.assignment.add(id, worker.userId, worker.userId, eventsAt[0]);
     let linked = linkMs === null;
     const linkChild = (): void => {
       linked = true;
       if (!child || linkMs === null) return;
       const kind = known ? 'child_link' : 'child_confirm';
       timelineId += 1;
-      insert.timeline.run(timelineId, id, new Date(linkMs).toISOString(), worker.userId, worker.context.actorRole, kind, null, null, null, JSON.stringify({ childId: child.id }));
+      insert.timeline.add(timelineId, id, new Date(linkMs).toISOString(), worker.userId, worker.context.actorRole, kind, null, null, null, JSON.stringify({ childId: child.id }));
       audit.add(linkMs, worker.context, `case.${kind}`, 'case', id);
     };
     let fromState: CaseState = 'intake';
@@ -322,7 +318,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       const actor = DECISIONS_BY_CHAIR.has(event.type) ? chair : worker;
       const detail = event.reason !== undefined ? { reason: event.reason } : event.comment !== undefined ? { comment: event.comment } : event.intoCaseId !== undefined ? { intoCaseId: event.intoCaseId } : null;
       timelineId += 1;
-      insert.timeline.run(timelineId, id, at, actor.userId, actor.context.actorRole, 'state_change', event.type, fromState, toState, detail === null ? null : JSON.stringify(detail));
+      insert.timeline.add(timelineId, id, at, actor.userId, actor.context.actorRole, 'state_change', event.type, fromState, toState, detail === null ? null : JSON.stringify(detail));
       audit.add(event.ms, actor.context, `case.event.${event.type}`, 'case', id);
       stateEvents.push({ at, type: event.type, fromState, toState });
       fromState = toState;
@@ -332,7 +328,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     const views = journey.length === 0 ? 0 : 1 + Math.floor(rnd() * 2);
     for (let v = 0; v < views; v += 1) audit.add(Math.min(nowMs, (taken?.ms ?? receivedMs) + (v + 1) * 37 * MINUTE), worker.context, 'case.view', 'case', id);
 
-    insert.search.run(
+    insert.search.add(
       id,
       foldVietnamese(reference),
       cached(foldedNames, child && child.name !== childName ? `${childName}\n${child.name}` : childName, () => folded([childName, child?.name])),
@@ -360,7 +356,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     };
     const fact = deriveCaseFact(record, factContext);
     const payload = JSON.stringify(fact);
-    insert.fact.run(id, fact.unitOrgId, payload);
+    insert.fact.add('case', id, fact.unitOrgId, payload);
     monthFacts.push(payload);
   }
 
@@ -372,6 +368,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     offload.audit(audit.takeBefore(from));
     client.transaction(() => {
       for (const ms of times) seedCase(ms);
+      for (const rows of Object.values(insert)) rows.flush();
     })();
     offload.facts(monthFacts);
     monthFacts = [];

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     const rate = phase.rows === undefined ? '' : String(Math.round(phase.rows / Math.max(phase.cpuSeconds, 0.001))).padStart(10);
     console.log(`${phase.phase.padEnd(46)} ${phase.seconds.toFixed(1).padStart(6)}  ${phase.cpuSeconds.toFixed(1).padStart(7)}  ${String(phase.rows ?? '').padStart(9)}  ${rate}`);
   }
-  console.log(`\n${seed.cases} cases, ${seed.children} children, ${seed.timelineRows} timeline rows, ${seed.auditRows} audit entries in ${seed.seconds.toFixed(1)} s`);
+  console.log(`\n${seed.cases} cases, ${seed.children} children, ${seed.timelineRows} timeline rows, ${seed.auditRows} audit entries in ${seed.seconds.toFixed(1)} s (the worker thread busy ${seed.workerBusySeconds.toFixed(1)} s)`);
   console.log(`benchmark ward ${seed.orgs.commune}: caseload ${seed.caseload}, triage ${seed.triage}; file ${seed.file}`);
 }
 

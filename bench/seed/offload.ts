@@ -52,9 +52,13 @@ export class SeedWorker {
     fs.rmSync(this.sideFile, { force: true });
   }
 
-  /** Waits for the worker, then copies its audit entries and counters in; returns the audit rows copied. */
-  async finish(): Promise<number> {
+  /** No more entries or facts: the worker writes its last counters and builds its indexes, while the main thread builds its own. */
+  endOfInput(): void {
     this.send({ kind: 'finish' });
+  }
+
+  /** Waits for the worker to finish, then copies its audit entries and counters in. */
+  async copyIn(): Promise<WorkerResult> {
     const result = await this.result;
     await this.worker.terminate();
     const client = this.db.$client;
@@ -67,6 +71,6 @@ export class SeedWorker {
     })();
     client.exec('DETACH DATABASE seed_side');
     fs.rmSync(this.sideFile, { force: true });
-    return result.auditRows;
+    return result;
   }
 }

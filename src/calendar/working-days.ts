@@ -15,8 +15,14 @@ function vietnamDayNumber(instant: Date): number {
   return Math.floor((ms + VIETNAM_OFFSET_MS) / DAY_MS);
 }
 
+// Formatting a date is the slow part of deriving statistics (a fact asks for a dozen month keys);
+// the days a deployment sees number in the tens of thousands, so each is formatted once.
+const keysOfDays = new Map<number, DateKey>();
+
 function keyOfDayNumber(day: number): DateKey {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let key = keysOfDays.get(day);
+  if (key === undefined) keysOfDays.set(day, (key = new Date(day * DAY_MS).toISOString().slice(0, 10)));
+  return key;
 }
 
 function dayNumberOfKey(key: DateKey): number {
@@ -28,9 +34,27 @@ function dayNumberOfKey(key: DateKey): number {
   return ms / DAY_MS;
 }
 
+// Each calendar as day numbers, worked out once per set (the repository hands out a new set when the
+// calendar changes): counting working days then needs no date formatting at all.
+const holidayDayNumbers = new WeakMap<ReadonlySet<DateKey>, ReadonlySet<number>>();
+
+function dayNumbersOf(holidays: ReadonlySet<DateKey>): ReadonlySet<number> {
+  let days = holidayDayNumbers.get(holidays);
+  if (!days) {
+    const numbers = new Set<number>();
+    for (const key of holidays) {
+      const day = Date.parse(`${key}T00:00:00Z`) / DAY_MS;
+      // A key Date.parse repairs ('2026-02-30') names no day, as before: it never equals a day's key.
+      if (Number.isInteger(day) && keyOfDayNumber(day) === key) numbers.add(day);
+    }
+    holidayDayNumbers.set(holidays, (days = numbers));
+  }
+  return days;
+}
+
 function isWorkingDayNumber(day: number, holidays: ReadonlySet<DateKey>): boolean {
   const weekday = (((day + WEEKDAY_OF_DAY_ZERO) % 7) + 7) % 7;
-  return weekday !== 0 && weekday !== 6 && !holidays.has(keyOfDayNumber(day));
+  return weekday !== 0 && weekday !== 6 && !dayNumbersOf(holidays).has(day);
 }
 
 export function dateKeyInVietnam(instant: Date): DateKey {

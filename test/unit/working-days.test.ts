@@ -138,6 +138,22 @@ describe('workingDaysBetween', () => {
     expect(workingDaysBetween(vn('2026-02-12T10:00'), vn('2026-02-27T10:00'), HOLIDAYS)).toBe(6);
   });
 
+  it('reads each calendar as given, even after another calendar was used', () => {
+    // Mon 2 Mar to Fri 6 Mar 2026: 4 working days, 3 with Wed 4 Mar off.
+    const from = vn('2026-03-02T10:00');
+    const to = vn('2026-03-06T10:00');
+    expect(workingDaysBetween(from, to, NONE)).toBe(4);
+    expect(workingDaysBetween(from, to, new Set(['2026-03-04']))).toBe(3);
+    expect(workingDaysBetween(from, to, new Set(['2026-03-05']))).toBe(3);
+    expect(workingDaysBetween(from, to, NONE)).toBe(4);
+  });
+
+  it('ignores calendar entries that name no real date, as Date.parse would repair them', () => {
+    // '2026-02-30' must not turn into Mon 2 Mar, nor '2026-3-4' into Wed 4 Mar.
+    const odd = new Set(['2026-02-30', '2026-3-4', 'not a date']);
+    expect(workingDaysBetween(vn('2026-02-27T10:00'), vn('2026-03-06T10:00'), odd)).toBe(5);
+  });
+
   it('counts a non-working end date as the next working day: filed on Saturday after a Friday deadline is late', () => {
     const from = vn('2026-03-06T10:00'); // Fri; deadline Fri 13 Mar
     expect(workingDaysBetween(from, vn('2026-03-13T23:00'), NONE)).toBe(5);

@@ -22,7 +22,7 @@ import type { AuditQueue } from './audit.js';
 import { reportText, reporterOf } from './content.js';
 import { contextOf, persistedSnapshot, planJourney, SnapshotTemplates } from './journeys.js';
 import { vietnameseName } from './names.js';
-import { RowBatch } from './row-batch.js';
+import { RowBatch } from '../../src/db/row-batch.js';
 import type { SeedWorker } from './offload.js';
 import { between, pick, weighted, WeightedPicker, type Random } from './random.js';
 import type { CommuneNode, NationalTree } from './tree.js';

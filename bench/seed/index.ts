@@ -163,8 +163,10 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
     bulk.restoreIndexes();
     bulk.checkForeignKeys(bulk.tablesWithForeignKeys().filter((table) => !copied.has(table)));
     phaseDone('indexes, foreign key check');
-    const { auditRows, busySeconds: workerBusySeconds } = await worker.copyIn();
-    phaseDone('audit chain and statistics counters (worker) copied in', auditRows);
+    const { auditRows, busySeconds: workerBusySeconds } = await worker.finished();
+    phaseDone('worker: last counters, audit indexes');
+    worker.copyIn();
+    phaseDone('audit chain and statistics counters copied in', auditRows);
 
     client.prepare('DELETE FROM stats_dirty').run();
     client.prepare("INSERT INTO stats_meta (key, value) VALUES ('version', '1'), ('deadlines_checked_at', ?)").run(now.toISOString());

@@ -2,7 +2,7 @@
  * The seed's second thread (the machine has two cores): it chains and writes the audit entries into
  * a side file with the audit_log table's own DDL (and builds its indexes at the end), adds each case's
  * statistical fact to the province and national counters with the refresher's tallyFact, and writes
- * them with its writeTallies into the side file's stats_counts, a year of facts at a time. The main
+ * them with its writeTallies into the side file's stats_counts, two years of facts at a time. The main
  * thread copies both tables in when the cases are done (bench/seed/offload.ts).
  */
 import { performance } from 'node:perf_hooks';
@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/db/client.js';
 import type { Tally } from '../../src/statistics/contributions.js';
 import type { Fact } from '../../src/statistics/facts.js';
 import { ancestorsOf, tallyFact, writeTallies } from '../../src/statistics/refresh.js';
-import { AuditChain } from './audit.js';
+import { AuditChain, type AuditBatch } from './audit.js';
 
 export interface WorkerInput {
   mainFile: string;
@@ -28,7 +28,7 @@ export interface WorkerInput {
   countersDdl: string;
 }
 
-export type WorkerMessage = { kind: 'audit'; entries: unknown[] } | { kind: 'facts'; facts: string[] } | { kind: 'finish' };
+export type WorkerMessage = { kind: 'audit'; batch: AuditBatch } | { kind: 'facts'; facts: string[] } | { kind: 'finish' };
 
 export interface WorkerResult {
   kind: 'done';
@@ -54,10 +54,10 @@ const chain = new AuditChain(side, 0, GENESIS_HASH);
 const main = openDatabase(input.mainFile, { readonly: true });
 const ancestors = ancestorsOf(main);
 const tallies = new Map<number, Tally>();
-const appendAll = side.transaction((entries: unknown[]) => chain.append(entries));
-// The counters are written a year of facts at a time, while the main thread is still seeding, rather
+const appendAll = side.transaction((batch: AuditBatch) => chain.append(batch));
+// The counters are written two years of facts at a time, while the main thread is still seeding, rather
 // than all at the end when nothing else runs; writeTallies adds to counters already written.
-const TALLIED_MONTHS_PER_WRITE = 12;
+const TALLIED_MONTHS_PER_WRITE = 24;
 let monthsTallied = 0;
 const writeCounters = side.transaction(() => {
   writeTallies(side, tallies);
@@ -65,7 +65,7 @@ const writeCounters = side.transaction(() => {
 });
 
 port.on('message', (message: WorkerMessage) => {
-  if (message.kind === 'audit') appendAll(message.entries);
+  if (message.kind === 'audit') appendAll(message.batch);
   else if (message.kind === 'facts') {
     for (const payload of message.facts) tallyFact(tallies, ancestors, JSON.parse(payload) as Fact, 1);
     monthsTallied += 1;

@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { loadNonWorkingDays } from '../calendar/repository.js';
 import { OPEN_STATES } from '../cases/workflow/machine.js';
 import { sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { RowBatch } from '../db/row-batch.js';
 import type { OrgKind } from '../orgs/schema.js';
 import { contributionsOf, groupsOf, keyed, Tally, unitContribution } from './contributions.js';
 import { deriveCaseFact, loadCallFact, loadCaseRecord, loadFactContext, loadFlagFact, type Fact, type FactContext } from './facts.js';
@@ -80,25 +81,26 @@ export function tallyFact(tallies: Map<number, Tally>, ancestors: ReturnType<typ
   }
 }
 
-/** The counters' changes, written with one prepared statement on the connection of the caller's transaction. */
+/** The counters' changes, written on the connection of the caller's transaction, many to a statement. */
 export function writeTallies(client: Database.Database, tallies: Map<number, Tally>): void {
-  const upsert = client.prepare(
-    `INSERT INTO stats_counts (org_id, grp, level, month, metric, key, n) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (org_id, grp, metric, level, month, key) DO UPDATE SET n = n + excluded.n`,
-  );
-  // A counter that drops to zero is removed, by its key: scanning for zeros would read every counter.
-  const removeZero = client.prepare(
-    'DELETE FROM stats_counts WHERE org_id = ? AND grp = ? AND level = ? AND month = ? AND metric = ? AND key = ? AND n = 0',
-  );
+  const upserts = new RowBatch(client, 'stats_counts', ['org_id', 'grp', 'level', 'month', 'metric', 'key', 'n'], 'ON CONFLICT (org_id, grp, metric, level, month, key) DO UPDATE SET n = n + excluded.n');
+  const lowered: unknown[][] = [];
   for (const [orgId, tally] of tallies) {
     for (const [group, counts] of tally.counts) {
       for (const { contribution: c, n } of counts.values()) {
         if (n === 0) continue;
-        upsert.run(orgId, group, c.level, c.month, c.metric, c.key, n);
-        if (n < 0) removeZero.run(orgId, group, c.level, c.month, c.metric, c.key);
+        upserts.add(orgId, group, c.level, c.month, c.metric, c.key, n);
+        if (n < 0) lowered.push([orgId, group, c.level, c.month, c.metric, c.key]);
       }
     }
   }
+  upserts.flush();
+  if (lowered.length === 0) return;
+  // A counter that drops to zero is removed, by its key: scanning for zeros would read every counter.
+  const removeZero = client.prepare(
+    'DELETE FROM stats_counts WHERE org_id = ? AND grp = ? AND level = ? AND month = ? AND metric = ? AND key = ? AND n = 0',
+  );
+  for (const key of lowered) removeZero.run(key);
 }
 
 function processBatch(db: Db, items: { source: Source; sourceId: number }[], context: FactContext): number {

@@ -1,7 +1,8 @@
 /**
  * Rows written many to an INSERT: better-sqlite3 binds and steps one statement per 64 rows instead
- * of one per row, which for the seed's narrow rows costs about as much as SQLite's own work on them.
- * The caller flushes before its transaction commits; nothing is written before a batch fills.
+ * of one per row, which for narrow rows costs about as much as SQLite's own work on them. Used where
+ * thousands of rows go in at once (the statistics counters, the benchmark's seed). Nothing is written
+ * before a batch fills; the caller flushes before its transaction commits.
  */
 import type Database from 'better-sqlite3';
 
@@ -13,12 +14,13 @@ export class RowBatch {
   private readonly width: number;
   private values: unknown[] = [];
 
-  constructor(client: Database.Database, table: string, columns: readonly string[]) {
+  /** `onConflict`, if given, follows the VALUES list (an upsert clause applies to each row). */
+  constructor(client: Database.Database, table: string, columns: readonly string[], onConflict = '') {
     const row = `(${columns.map(() => '?').join(', ')})`;
     const into = `INSERT INTO ${table} (${columns.join(', ')}) VALUES`;
     this.width = columns.length;
-    this.insertOne = client.prepare(`${into} ${row}`);
-    this.insertMany = client.prepare(`${into} ${Array.from({ length: ROWS_PER_INSERT }, () => row).join(', ')}`);
+    this.insertOne = client.prepare(`${into} ${row} ${onConflict}`);
+    this.insertMany = client.prepare(`${into} ${Array.from({ length: ROWS_PER_INSERT }, () => row).join(', ')} ${onConflict}`);
   }
 
   /** One row, its values in the order of the columns. */

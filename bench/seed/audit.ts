@@ -25,13 +25,32 @@ export interface AuditBatch {
   names: string[];
 }
 
+/** Values numbered in order of first use; the ones numbered since the last take travel with the next batch. */
+class Numbering<T> {
+  private readonly ids = new Map<T, number>();
+  private fresh: T[] = [];
+
+  idOf(value: T): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      this.ids.set(value, (id = this.ids.size));
+      this.fresh.push(value);
+    }
+    return id;
+  }
+
+  takeFresh(): T[] {
+    const fresh = this.fresh;
+    this.fresh = [];
+    return fresh;
+  }
+}
+
 export class AuditQueue {
   private readonly buckets = new Map<number, number[]>();
   // Contexts are the staff's own objects, one per account, so they are told apart by identity.
-  private readonly contextIds = new Map<AuditContext, number>();
-  private readonly nameIds = new Map<string, number>();
-  private newContexts: AuditContext[] = [];
-  private newNames: string[] = [];
+  private readonly contexts = new Numbering<AuditContext>();
+  private readonly names = new Numbering<string>();
   queued = 0;
 
   /** Entries are bucketed by `bucketMs`; takeBefore releases whole buckets. */
@@ -41,26 +60,8 @@ export class AuditQueue {
     const bucket = Math.floor(ms / this.bucketMs);
     let list = this.buckets.get(bucket);
     if (!list) this.buckets.set(bucket, (list = []));
-    list.push(ms, this.contextId(context), this.nameId(action), entityType === null ? -1 : this.nameId(entityType), entityId ?? -1);
+    list.push(ms, this.contexts.idOf(context), this.names.idOf(action), entityType === null ? -1 : this.names.idOf(entityType), entityId ?? -1);
     this.queued += 1;
-  }
-
-  private contextId(context: AuditContext): number {
-    let id = this.contextIds.get(context);
-    if (id === undefined) {
-      this.contextIds.set(context, (id = this.contextIds.size));
-      this.newContexts.push(context);
-    }
-    return id;
-  }
-
-  private nameId(name: string): number {
-    let id = this.nameIds.get(name);
-    if (id === undefined) {
-      this.nameIds.set(name, (id = this.nameIds.size));
-      this.newNames.push(name);
-    }
-    return id;
   }
 
   /** The queued entries of the periods that end before `ms`, in time order (entries at the same ms as queued). */
@@ -79,10 +80,7 @@ export class AuditQueue {
         at += FIELDS;
       }
     }
-    const batch = { entries, contexts: this.newContexts, names: this.newNames };
-    this.newContexts = [];
-    this.newNames = [];
-    return batch;
+    return { entries, contexts: this.contexts.takeFresh(), names: this.names.takeFresh() };
   }
 
   takeAll(): AuditBatch {

@@ -159,9 +159,9 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
     phaseDone('cases, intakes, children, timelines, search, facts', seeded.cases);
     // The worker builds the audit log's indexes meanwhile; its two tables are checked once copied in.
     const copied = new Set(['audit_log', 'stats_counts']);
-    const checkedAfterCopy = bulk.tablesWithForeignKeys().filter((table) => copied.has(table));
+    const withForeignKeys = bulk.tablesWithForeignKeys();
     bulk.restoreIndexes();
-    bulk.checkForeignKeys(bulk.tablesWithForeignKeys().filter((table) => !copied.has(table)));
+    bulk.checkForeignKeys(withForeignKeys.filter((table) => !copied.has(table)));
     phaseDone('indexes, foreign key check');
     const { auditRows, busySeconds: workerBusySeconds } = await worker.finished();
     phaseDone('worker: last counters, audit indexes');
@@ -170,7 +170,7 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
 
     client.prepare('DELETE FROM stats_dirty').run();
     client.prepare("INSERT INTO stats_meta (key, value) VALUES ('version', '1'), ('deadlines_checked_at', ?)").run(now.toISOString());
-    bulk.checkForeignKeys(checkedAfterCopy);
+    bulk.checkForeignKeys(withForeignKeys.filter((table) => copied.has(table)));
     bulk.finish();
     phaseDone('triggers, foreign key check of the copied tables');
 

@@ -6,7 +6,7 @@
  * and indexing millions of rows one by one.
  */
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import type { Db } from '../../src/db/client.js';
 import type { AuditBatch } from './audit.js';
 import type { WorkerInput, WorkerMessage, WorkerResult } from './worker.js';
@@ -35,13 +35,13 @@ export class SeedWorker {
     });
   }
 
-  private send(message: WorkerMessage): void {
-    this.worker.postMessage(message);
+  private send(message: WorkerMessage, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
   }
 
   audit(batch: AuditBatch): void {
     // A batch without entries may still bring names the next ones refer to.
-    if (batch.entries.length > 0 || batch.contexts.length > 0 || batch.names.length > 0) this.worker.postMessage({ kind: 'audit', batch } satisfies WorkerMessage, [batch.entries.buffer]);
+    if (batch.entries.length > 0 || batch.contexts.length > 0 || batch.names.length > 0) this.send({ kind: 'audit', batch }, [batch.entries.buffer]);
   }
 
   facts(facts: string[]): void {

@@ -25,13 +25,17 @@ function keyOfDayNumber(day: number): DateKey {
   return key;
 }
 
-function dayNumberOfKey(key: DateKey): number {
+/** The day number of a 'YYYY-MM-DD' key, or null when the key names no calendar date. */
+function parseDayNumber(key: DateKey): number | null {
   const ms = Date.parse(`${key}T00:00:00Z`);
   // The round trip rejects keys Date.parse silently repairs, such as '2026-02-30' or '2026-2-3'.
-  if (Number.isNaN(ms) || keyOfDayNumber(ms / DAY_MS) !== key) {
-    throw new RangeError(`Not a YYYY-MM-DD date: ${key}`);
-  }
-  return ms / DAY_MS;
+  return Number.isNaN(ms) || keyOfDayNumber(ms / DAY_MS) !== key ? null : ms / DAY_MS;
+}
+
+function dayNumberOfKey(key: DateKey): number {
+  const day = parseDayNumber(key);
+  if (day === null) throw new RangeError(`Not a YYYY-MM-DD date: ${key}`);
+  return day;
 }
 
 // Each calendar as day numbers, worked out once per set (the repository hands out a new set when the
@@ -41,13 +45,9 @@ const holidayDayNumbers = new WeakMap<ReadonlySet<DateKey>, ReadonlySet<number>>
 function dayNumbersOf(holidays: ReadonlySet<DateKey>): ReadonlySet<number> {
   let days = holidayDayNumbers.get(holidays);
   if (!days) {
-    const numbers = new Set<number>();
-    for (const key of holidays) {
-      const day = Date.parse(`${key}T00:00:00Z`) / DAY_MS;
-      // A key Date.parse repairs ('2026-02-30') names no day, as before: it never equals a day's key.
-      if (Number.isInteger(day) && keyOfDayNumber(day) === key) numbers.add(day);
-    }
-    holidayDayNumbers.set(holidays, (days = numbers));
+    // A key that names no date marks no day off, as when days were looked up by their keys.
+    days = new Set([...holidays].map(parseDayNumber).filter((day) => day !== null));
+    holidayDayNumbers.set(holidays, days);
   }
   return days;
 }

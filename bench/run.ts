@@ -4,8 +4,11 @@
  * baseline, then the real app in its own process (docs/decisions/0015-benchmark-method.md).
  *
  *   npm run bench -- [--cases N] [--reuse bench/data/national/bvte.db] [--duration S] [--quick]
+ *                    [--scenario NAME]... [--profile DIR]
  *
- * Writes bench/results.json, bench/results.md and the README's benchmark table.
+ * Writes bench/results.json, bench/results.md and the README's benchmark table, unless the run is
+ * partial (--scenario) or profiled (--profile: the app runs under `node --cpu-prof`, its profile
+ * written into DIR when it stops), whose figures are not the benchmark's.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { prepareDatabase, statisticsCaughtUp } from './database.js';
 import { load, type LoadFigures } from './load.js';
 import { formatTable, writeReports, type Machine, type ScenarioResult } from './report.js';
-import { buildScenarios, readScenarioData, SCENARIO_USERS, TARGETS, type RequestPattern, type ScenarioName } from './scenarios.js';
+import { buildScenarios, readScenarioData, SCENARIO_NAMES, SCENARIO_USERS, TARGETS, type RequestPattern, type ScenarioName } from './scenarios.js';
 import { startServer, type ServerProcess } from './server-process.js';
 import { signInScenarioUsers } from './session.js';
 
@@ -32,6 +35,10 @@ export interface BenchOptions {
   connections: number;
   /** The baseline listens here, the app on the next port. */
   port: number;
+  /** Only these scenarios (all when null). */
+  scenarios: ScenarioName[] | null;
+  /** Where the app's CPU profile goes (none when null). */
+  profileDir: string | null;
   log(line: string): void;
 }
 
@@ -50,6 +57,8 @@ export const DEFAULT_OPTIONS: Omit<BenchOptions, 'log'> = {
   warmupSeconds: 3,
   connections: 10,
   port: 4100,
+  scenarios: null,
+  profileDir: null,
 };
 
 /** --quick: a small seed and short runs, to check the whole chain in a few minutes; its figures mean little. */
@@ -126,13 +135,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   }
 
   options.log(`App: ${database.cases.toLocaleString('en')} cases, ${database.auditRows.toLocaleString('en')} audit entries`);
-  const app = await startServer(APP_ENTRY, options.port + 1, appEnvironment(database.dataDir, options.port + 1));
+  const profiling = options.profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
+  const app = await startServer(APP_ENTRY, options.port + 1, appEnvironment(database.dataDir, options.port + 1), profiling);
   const figures: { name: ScenarioName; user: string; load: Measured }[] = [];
   let rssMb: number;
   try {
     await statisticsCaughtUp(database.seed.file, options.log);
     const cookies = await signInScenarioUsers(app.baseUrl, database.seed);
-    for (const scenario of buildScenarios(database.seed, data, cookies)) {
+    const chosen = buildScenarios(database.seed, data, cookies).filter((scenario) => options.scenarios?.includes(scenario.name) ?? true);
+    for (const scenario of chosen) {
       options.log(`  ${scenario.name}`);
       const role = SCENARIO_USERS[scenario.name];
       figures.push({ name: scenario.name, user: role ?? 'api_key', load: await measured(app, options, scenario) });
@@ -186,8 +197,12 @@ function cliOptions(argv: string[]): BenchOptions {
       reuse: { type: 'string' },
       duration: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      scenario: { type: 'string', multiple: true },
+      profile: { type: 'string' },
     },
   });
+  const unknown = values.scenario?.filter((name) => !(SCENARIO_NAMES as string[]).includes(name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; the scenarios are ${SCENARIO_NAMES.join(', ')}`);
   const base = values.quick ? { ...DEFAULT_OPTIONS, ...QUICK } : DEFAULT_OPTIONS;
   const positive = (raw: string | undefined, name: string, fallback: number): number => {
     if (raw === undefined) return fallback;
@@ -201,6 +216,8 @@ function cliOptions(argv: string[]): BenchOptions {
     seconds: positive(values.duration, 'duration', base.seconds),
     reuse: values.reuse ?? null,
     dataDir: values.quick ? path.join(BENCH_DIR, 'data', 'quick') : base.dataDir,
+    scenarios: (values.scenario as ScenarioName[] | undefined) ?? null,
+    profileDir: values.profile === undefined ? null : path.resolve(values.profile),
     log: (line) => console.error(line),
   };
 }
@@ -210,7 +227,8 @@ async function main(): Promise<void> {
   const options = cliOptions(argv);
   const run = await runBenchmark(options);
   const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
-  writeReports(run, { dir: BENCH_DIR, readme: path.join(ROOT, 'README.md'), command });
+  if (options.scenarios === null && options.profileDir === null) writeReports(run, { dir: BENCH_DIR, readme: path.join(ROOT, 'README.md'), command });
+  else console.error('A partial or profiled run: bench/results.json, bench/results.md and the README are left as they were.');
   console.log(formatTable(run.results));
   const failures = run.results.filter(failed);
   if (failures.length > 0) {

@@ -60,13 +60,14 @@ function stopped(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Runs `node --import tsx <entry>` with the given environment and waits for /healthz to answer 200.
- * The child's output is kept and shown only if it fails to start, so a broken start is explained.
+ * Runs `node --import tsx <entry>` (after any extra Node options) with the given environment and waits
+ * for /healthz to answer 200. The child's output is kept and shown only if it fails to start, so a
+ * broken start is explained.
  */
-export async function startServer(entry: string, port: number, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(entry: string, port: number, env: Record<string, string>, nodeOptions: string[] = []): Promise<ServerProcess> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', entry], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

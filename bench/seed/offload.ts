@@ -6,8 +6,9 @@
  * and indexing millions of rows one by one.
  */
 import fs from 'node:fs';
-import { Worker, type Transferable } from 'node:worker_threads';
+import type { Transferable, Worker } from 'node:worker_threads';
 import type { Db } from '../../src/db/client.js';
+import { startTypeScriptWorker } from '../../src/runtime/typescript-worker.js';
 import type { AuditBatch } from './audit.js';
 import type { WorkerInput, WorkerMessage, WorkerResult } from './worker.js';
 
@@ -24,10 +25,7 @@ export class SeedWorker {
     fs.rmSync(sideFile, { force: true });
     const tableDdl = (name: string): string => (db.$client.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { sql: string }).sql;
     const workerData: WorkerInput = { mainFile, sideFile, auditDdl: tableDdl('audit_log'), auditIndexes, countersDdl: tableDdl('stats_counts') };
-    // The worker is TypeScript too: a two-line bootstrap registers tsx in the new thread, then loads it.
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-    this.worker = new Worker(bootstrap, { eval: true, workerData });
+    this.worker = startTypeScriptWorker(new URL('./worker.ts', import.meta.url), workerData);
     this.result = new Promise((resolve, reject) => {
       this.worker.on('message', (message: WorkerResult) => resolve(message));
       this.worker.on('error', reject);

@@ -1,4 +1,3 @@
-import type { DbOrTx } from '../db/client.js';
 /**
  * What the case page offers, as data: one entry per workflow event, with its label, the permission
  * it needs (EVENT_PERMISSIONS) and the fields of its form. The page shows an action only when the
@@ -11,10 +10,10 @@ import type { MessageKey } from '../i18n/vi.js';
 import { parseDateInput, vietnamDateTimeInputs, vietnamInstant } from '../intake/form.js';
 import type { Actor } from '../permissions/actor.js';
 import { isAllowed } from '../permissions/check.js';
-import type { OrgRelations } from '../permissions/conditions.js';
+import type { OrgRelations, SubjectRecord } from '../permissions/conditions.js';
 import { parseForm, type FormResult } from '../web/forms.js';
 import { EVENT_PERMISSIONS } from './event-permissions.js';
-import { caseSubject, type CaseRow } from './repository.js';
+import type { CaseRow } from './repository.js';
 import { possibleEvents, type CaseCommand } from './service.js';
 import type { CaseEventType } from './workflow/machine.js';
 
@@ -170,8 +169,7 @@ export function findCaseAction(event: unknown): CaseAction | null {
 }
 
 /** The actions this actor may take on the case now: allowed by the rules and by the statechart. */
-export function availableActions(db: DbOrTx, row: CaseRow, actor: Actor, orgs: OrgRelations, now = new Date()): CaseAction[] {
-  const subject = caseSubject(db, row);
+export function availableActions(row: CaseRow, subject: SubjectRecord, actor: Actor, orgs: OrgRelations, now = new Date()): CaseAction[] {
   const permitted = CASE_ACTIONS.filter((action) => isAllowed(EVENT_PERMISSIONS[action.event], actor, subject, orgs));
   const possible = new Set(possibleEvents(row, permitted.map((action) => action.probe), now).map((command) => command.type));
   return permitted.filter((action) => possible.has(action.event));

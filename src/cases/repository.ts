@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
+import { preparedQueries, type DbOrTx } from '../db/client.js';
 import type { SubjectColumns, SubjectRecord } from '../permissions/conditions.js';
 import { cases } from './schema.js';
 
@@ -21,8 +21,16 @@ export function caseSubject(db: DbOrTx, row: Pick<CaseRow, 'id' | 'orgId' | 'ass
   return { id: row.id, orgId: row.orgId, assignedUserId: row.assignedUserId, sensitive: row.sensitive, acceptedReferralOrgIds };
 }
 
+const caseQueries = preparedQueries((db) => ({
+  byId: db
+    .select()
+    .from(cases)
+    .where(eq(cases.id, sql.placeholder('id')))
+    .prepare(),
+}));
+
 export function findCase(db: DbOrTx, id: number): CaseRow | null {
-  return db.select().from(cases).where(eq(cases.id, id)).get() ?? null;
+  return caseQueries(db).byId.get({ id }) ?? null;
 }
 
 export function findCaseByReference(db: DbOrTx, reference: string): CaseRow | null {

@@ -183,8 +183,9 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
     const now = new Date();
     const intake = findIntakeForCase(app.db, row.id);
     const child = childFacts(app, row, intake);
-    const canWork = isAllowed('case.work', actor, caseSubject(app.db, row), app.orgRelations);
-    let actions: CaseAction[] = availableActions(app.db, row, actor, app.orgRelations, now);
+    const subject = caseSubject(app.db, row);
+    const canWork = isAllowed('case.work', actor, subject, app.orgRelations);
+    let actions: CaseAction[] = availableActions(row, subject, actor, app.orgRelations, now);
     // A transfer needs somewhere to go: without another commune the form would be a dead end.
     const canTransfer = actions.some((action) => action.event === 'TRANSFER') && hasOtherCommunes(app.db, row.orgId);
     if (!canTransfer) actions = actions.filter((action) => action.event !== 'TRANSFER');
@@ -233,12 +234,12 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       // Confidential entries (e.g. confidential notes) are for the assigned worker and supervisors only.
       timeline: timelineEntries(
         timelineOf(app.db, row.id).filter(
-          (entry) => !entry.confidential || isAllowed('case.read_confidential', actor, caseSubject(app.db, row), app.orgRelations),
+          (entry) => !entry.confidential || isAllowed('case.read_confidential', actor, subject, app.orgRelations),
         ),
         request,
       ),
-      sections: loadCaseSections({ db: app.db, row, actor, orgs: app.orgRelations, locale: request.locale, t: request.t, state }),
-      mayTriage: isAllowed('case.triage', actor, caseSubject(app.db, row), app.orgRelations),
+      sections: loadCaseSections({ db: app.db, row, subject, actor, orgs: app.orgRelations, locale: request.locale, t: request.t, state }),
+      mayTriage: isAllowed('case.triage', actor, subject, app.orgRelations),
       defaults: { measures_at: vietnamDateTimeValue(now) },
       openAction: state.openAction ?? (communeSearch && canTransfer ? 'TRANSFER' : null),
       keptInput,

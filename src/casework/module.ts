@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import type { Locale, Translate } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/vi.js';
 import type { Actor } from '../permissions/actor.js';
-import type { OrgRelations } from '../permissions/conditions.js';
+import type { OrgRelations, SubjectRecord } from '../permissions/conditions.js';
 import type { FieldErrors, FormValues } from '../web/forms.js';
 
 /** What the case page is re-rendered with after a casework form: a failed form keeps its input. */
@@ -30,6 +30,8 @@ export interface CasePageTools {
 export interface CaseSectionContext {
   db: Db;
   row: CaseRow;
+  /** How the rules see the case: worked out once for the page, not again by every section. */
+  subject: SubjectRecord;
   actor: Actor;
   orgs: OrgRelations;
   locale: Locale;

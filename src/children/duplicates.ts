@@ -146,7 +146,10 @@ function unlinkedCaseCandidates(db: DbOrTx, query: DuplicateQuery, referenceYear
            intakes.child_name AS childName, intakes.child_birth_date AS childBirthDate,
            intakes.child_estimated_age AS childEstimatedAge, intakes.child_sex AS childSex, intakes.received_at AS receivedAt
     FROM cases JOIN intakes ON intakes.case_id = cases.id JOIN organisations ON organisations.id = cases.org_id
-    WHERE cases.child_id IS NULL AND cases.state IN (${OPEN}) AND cases.id <> ${query.caseRow.id} AND ${query.caseScope}
+    -- The unary + keeps SQLite off the child_id index, whose unlinked entries are reports from the whole
+    -- country, mostly merged ones (30,000 at a million cases: 125 ms); it reads the actor's organisations'
+    -- open cases instead (2.5 ms).
+    WHERE +cases.child_id IS NULL AND cases.state IN (${OPEN}) AND cases.id <> ${query.caseRow.id} AND ${query.caseScope}
     ORDER BY cases.received_at DESC
     LIMIT ${UNLINKED_CASES_LIMIT}`);
   return rows.map((row) => {

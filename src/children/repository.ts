@@ -1,6 +1,6 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { dateKeyInVietnam } from '../calendar/working-days.js';
-import type { DbOrTx } from '../db/client.js';
+import { preparedQueries, type DbOrTx } from '../db/client.js';
 import { foldVietnamese, nameTokens } from '../text/fold.js';
 import { children, type SEXES } from './schema.js';
 
@@ -16,8 +16,16 @@ export interface RosterPupil {
   estimatedBirthYear: number | null;
 }
 
+const childQueries = preparedQueries((db) => ({
+  byId: db
+    .select()
+    .from(children)
+    .where(eq(children.id, sql.placeholder('id')))
+    .prepare(),
+}));
+
 export function findChild(db: DbOrTx, id: number): Child | null {
-  return db.select().from(children).where(eq(children.id, id)).get() ?? null;
+  return childQueries(db).byId.get({ id }) ?? null;
 }
 
 /**

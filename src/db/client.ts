@@ -70,22 +70,38 @@ export function sqliteOf(db: DbOrTx): Database.Database {
   return (db as unknown as { session: { client: Database.Database } }).session.client;
 }
 
+/** One value per connection, made the first time the connection is seen (transactions share their connection's). */
+function perConnection<S>(make: (db: DbOrTx, client: Database.Database) => S): (db: DbOrTx) => S {
+  const byConnection = new WeakMap<Database.Database, S>();
+  return (db) => {
+    const client = sqliteOf(db);
+    let made = byConnection.get(client);
+    if (made === undefined) {
+      made = make(db, client);
+      byConnection.set(client, made);
+    }
+    return made;
+  };
+}
+
 /**
  * Statements for hot paths, prepared once per connection: drizzle builds its SQL again on every call,
  * which costs more than running it (docs/decisions/0013). They bypass the shared statement cache, which
  * resets modes on reuse and would undo a kept statement's pluck() for whoever prepared the same text.
  */
 export function preparedStatements<S>(prepare: (client: Pick<Database.Database, 'prepare'>) => S): (db: DbOrTx) => S {
-  const byConnection = new WeakMap<Database.Database, S>();
-  return (db) => {
-    const client = sqliteOf(db);
-    let statements = byConnection.get(client);
-    if (!statements) {
-      statements = prepare({ prepare: uncachedPrepare.get(client) ?? client.prepare.bind(client) });
-      byConnection.set(client, statements);
-    }
-    return statements;
-  };
+  return perConnection((_db, client) => prepare({ prepare: uncachedPrepare.get(client) ?? client.prepare.bind(client) }));
+}
+
+/**
+ * drizzle's own queries for hot paths, built once per connection with `sql.placeholder()` for what
+ * varies, so their rows keep drizzle's types and column mapping: building a select of a wide table
+ * costs several times what running it does (docs/decisions/0021). A prepared select switches its
+ * statement to raw mode before every run, so it can share the connection's statement cache. A query
+ * built inside a transaction outlives it: drizzle's transactions run on their connection's session.
+ */
+export function preparedQueries<Q>(build: (db: DbOrTx) => Q): (db: DbOrTx) => Q {
+  return perConnection((db) => build(db));
 }
 
 /** Writes take the write lock up front, so two writers never deadlock upgrading a read lock. */

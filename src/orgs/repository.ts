@@ -1,15 +1,23 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { appendAudit, type AuditContext } from '../audit/log.js';
-import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { preparedQueries, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import type { OrgRelations } from '../permissions/conditions.js';
 import { forgetProvinceChoices } from './provinces.js';
 import { organisations, type OrgKind } from './schema.js';
 
 export type Organisation = typeof organisations.$inferSelect;
 
+const organisationQueries = preparedQueries((db) => ({
+  byId: db
+    .select()
+    .from(organisations)
+    .where(eq(organisations.id, sql.placeholder('id')))
+    .prepare(),
+}));
+
 export function findOrganisation(db: DbOrTx, id: number): Organisation | null {
-  return db.select().from(organisations).where(eq(organisations.id, id)).get() ?? null;
+  return organisationQueries(db).byId.get({ id }) ?? null;
 }
 
 export function listOrganisations(db: DbOrTx): Organisation[] {

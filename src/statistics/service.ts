@@ -4,12 +4,10 @@
  * while the worker computes the new one; the refresher itself has the worker redo the results
  * viewed recently, so the next views are both fast and fresh (docs/decisions/0011).
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
+import { startTypeScriptWorker } from '../runtime/typescript-worker.js';
 import { computeStatistics, restoreStatistics, type ComputedStatistics, type ComputeRequest } from './compute.js';
 import type { GroupFilter } from './dimensions.js';
 import { monthKeyOf } from './periods.js';
@@ -36,16 +34,6 @@ export interface StatisticsService {
 const WARM_WINDOW_MS = 15 * 60_000;
 const CAPACITY = 128;
 
-/** tsx's ESM loader API, by the path its package exports it under (resolved here: a worker has no module context). */
-function tsxLoaderUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require('tsx/package.json') as { exports: Record<string, { import?: { default?: string } }> };
-  const target = exports['./esm/api']?.import?.default;
-  if (!target) throw new Error('tsx does not export its ESM loader API');
-  return pathToFileURL(path.join(path.dirname(manifest), target)).href;
-}
-
 /** Computes in a worker thread; in-process when the database is in memory (no second connection can see it). */
 function createComputer(db: Db, log: FastifyBaseLogger): { compute(request: ComputeRequest): Promise<ProtectedStatistics>; close(): Promise<void> } {
   const file = db.$client.name;
@@ -56,12 +44,8 @@ function createComputer(db: Db, log: FastifyBaseLogger): { compute(request: Comp
   let nextId = 0;
   const waiting = new Map<number, { resolve: (value: ProtectedStatistics) => void; reject: (error: Error) => void }>();
   const start = (): Worker => {
-    // Started on first use: most app instances (and most tests) never show statistics. The app runs
-    // its TypeScript through tsx, whose loader a worker does not inherit, so the worker registers it
-    // before importing its own module.
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    const bootstrap = `import(${JSON.stringify(tsxLoaderUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    const started = new Worker(bootstrap, { eval: true, workerData: { file } });
+    // Started on first use: most app instances (and most tests) never show statistics.
+    const started = startTypeScriptWorker(new URL('./worker.ts', import.meta.url), { file });
     started.unref();
     started.on('message', (message: { id: number; computed?: ComputedStatistics; error?: string }) => {
       const job = waiting.get(message.id);

@@ -4,7 +4,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { dateKeyInVietnam } from '../calendar/working-days.js';
-import type { DbOrTx } from '../db/client.js';
+import { preparedQueries, type DbOrTx } from '../db/client.js';
 import type { Locale } from '../i18n/i18n.js';
 import { intakes } from '../intake/schema.js';
 import { localisedName } from '../taxonomy/repository.js';
@@ -12,8 +12,16 @@ import { foldVietnamese } from '../text/fold.js';
 
 export type IntakeRow = typeof intakes.$inferSelect;
 
+const intakeQueries = preparedQueries((db) => ({
+  ofCase: db
+    .select()
+    .from(intakes)
+    .where(eq(intakes.caseId, sql.placeholder('caseId')))
+    .prepare(),
+}));
+
 export function findIntakeForCase(db: DbOrTx, caseId: number): IntakeRow | null {
-  return db.select().from(intakes).where(eq(intakes.caseId, caseId)).get() ?? null;
+  return intakeQueries(db).ofCase.get({ caseId }) ?? null;
 }
 
 /** Category names in the reader's language, per case, in the taxonomy's order. */

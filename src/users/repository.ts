@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { appendAudit, type AuditContext } from '../audit/log.js';
 import { invalidateUserSessions } from '../auth/session.js';
-import { writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { preparedQueries, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { organisations } from '../orgs/schema.js';
 import type { Role } from '../permissions/roles.js';
 import { roleAssignments, users } from './schema.js';
@@ -32,14 +32,18 @@ export function countUsers(db: DbOrTx): number {
   return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM users`).n;
 }
 
-export function activeAssignments(db: DbOrTx, userId: number): Assignment[] {
-  return db
+const assignmentQueries = preparedQueries((db) => ({
+  active: db
     .select({ id: roleAssignments.id, role: roleAssignments.role, orgId: roleAssignments.orgId, orgName: organisations.name })
     .from(roleAssignments)
     .innerJoin(organisations, eq(organisations.id, roleAssignments.orgId))
-    .where(and(eq(roleAssignments.userId, userId), isNull(roleAssignments.endedAt)))
+    .where(and(eq(roleAssignments.userId, sql.placeholder('userId')), isNull(roleAssignments.endedAt)))
     .orderBy(asc(roleAssignments.id))
-    .all();
+    .prepare(),
+}));
+
+export function activeAssignments(db: DbOrTx, userId: number): Assignment[] {
+  return assignmentQueries(db).active.all({ userId });
 }
 
 export interface UserListRow {

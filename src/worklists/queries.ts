@@ -85,14 +85,23 @@ function datedWorkRows(scope: SQL, dueOn: (column: SQL) => SQL): SQL {
     WHERE follow_ups.visited_on IS NULL AND ${dueOn(sql`follow_ups.due_on`)} AND ${OPEN} AND ${scope}`;
 }
 
-function paged(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<WorklistRow> {
-  const rows = db
-    .all<Omit<WorklistRow, 'emergency'> & { emergency: number }>(
-      sql`SELECT * FROM (${rowsSql}) ORDER BY ${order} LIMIT ${WORKLIST_PAGE_SIZE} OFFSET ${(page - 1) * WORKLIST_PAGE_SIZE}`,
-    )
-    .map((row) => ({ ...row, emergency: Boolean(row.emergency) }));
-  const { total } = db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${rowsSql})`);
+/**
+ * One page of the rows, in order, and how many there are in all. The count is a window over the rows
+ * the ORDER BY sorts anyway, so the joins and permission checks run once; only a page past the end,
+ * with no row to carry it, is counted on its own.
+ */
+function paged<T extends object>(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<T> {
+  const found = db.all<T & { total: number }>(
+    sql`SELECT *, count(*) OVER () AS total FROM (${rowsSql}) ORDER BY ${order} LIMIT ${WORKLIST_PAGE_SIZE} OFFSET ${(page - 1) * WORKLIST_PAGE_SIZE}`,
+  );
+  const total = found[0]?.total ?? (page === 1 ? 0 : db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${rowsSql})`).total);
+  const rows = found.map(({ total: _total, ...row }) => row as T);
   return { rows, total, page, pages: Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE)) };
+}
+
+function pagedCases(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<WorklistRow> {
+  const found = paged<Omit<WorklistRow, 'emergency'> & { emergency: number }>(db, rowsSql, order, page);
+  return { ...found, rows: found.rows.map((row) => ({ ...row, emergency: Boolean(row.emergency) })) };
 }
 
 const BY_DEADLINE = sql`dueAt IS NULL, dueAt, id`;
@@ -102,31 +111,31 @@ export function listMyCases(db: DbOrTx, scope: SQL, actor: Actor, page: number):
   // A social worker sees only cases their centre accepted on referral, and those stay assigned to the
   // commune worker: for them, every case in scope is their own work.
   const mine = actor.role === 'social_worker' ? sql`1` : sql`cases.assigned_user_id = ${actor.userId}`;
-  return paged(db, caseRows(sql`${OPEN} AND ${mine} AND ${scope}`), BY_DEADLINE, page);
+  return pagedCases(db, caseRows(sql`${OPEN} AND ${mine} AND ${scope}`), BY_DEADLINE, page);
 }
 
 /** Case deadlines within 48 hours, and services and visits due within 7 days. */
 export function listDueSoon(db: DbOrTx, scope: SQL, clock: Clock, page: number): Page<WorklistRow> {
   const cases = caseRows(sql`${OPEN} AND cases.next_due_at >= ${clock.now} AND cases.next_due_at <= ${clock.dueSoonUntil} AND ${scope}`);
   const dated = datedWorkRows(scope, (dueOn) => sql`${dueOn} >= ${clock.today} AND ${dueOn} <= ${clock.dueSoonUntilDay}`);
-  return paged(db, sql`${cases} UNION ALL ${dated}`, BY_DEADLINE, page);
+  return pagedCases(db, sql`${cases} UNION ALL ${dated}`, BY_DEADLINE, page);
 }
 
 /** Missed case deadlines, services and visits: the longest overdue first. */
 export function listOverdue(db: DbOrTx, scope: SQL, clock: Clock, page: number): Page<WorklistRow> {
   const cases = caseRows(sql`${OPEN} AND cases.next_due_at < ${clock.now} AND ${scope}`);
   const dated = datedWorkRows(scope, (dueOn) => sql`${dueOn} < ${clock.today}`);
-  return paged(db, sql`${cases} UNION ALL ${dated}`, BY_DEADLINE, page);
+  return pagedCases(db, sql`${cases} UNION ALL ${dated}`, BY_DEADLINE, page);
 }
 
 /** Plans and closures waiting for the chairperson's decision (scope: 'case.approve'), oldest deadline first. */
 export function listAwaitingApproval(db: DbOrTx, scope: SQL, page: number): Page<WorklistRow> {
-  return paged(db, caseRows(sql`cases.state IN ('awaitingApproval', 'closureRequested') AND ${scope}`), BY_DEADLINE, page);
+  return pagedCases(db, caseRows(sql`cases.state IN ('awaitingApproval', 'closureRequested') AND ${scope}`), BY_DEADLINE, page);
 }
 
 /** Open cases nobody is assigned to: emergencies first, then by deadline. */
 export function listUnassigned(db: DbOrTx, scope: SQL, page: number): Page<WorklistRow> {
-  return paged(db, caseRows(sql`${OPEN} AND cases.assigned_user_id IS NULL AND ${scope}`), sql`emergency DESC, ${BY_DEADLINE}`, page);
+  return pagedCases(db, caseRows(sql`${OPEN} AND cases.assigned_user_id IS NULL AND ${scope}`), sql`emergency DESC, ${BY_DEADLINE}`, page);
 }
 
 export interface TeamMemberLoad {
@@ -165,9 +174,5 @@ export function listTeamCaseload(db: DbOrTx, scope: SQL, actor: Actor, clock: Cl
     SELECT members.userId AS userId, users.display_name AS name,
            coalesce(caseload.openCount, 0) AS openCount, coalesce(caseload.overdueCount, 0) AS overdueCount
     FROM members JOIN users ON users.id = members.userId LEFT JOIN caseload ON caseload.userId = members.userId`;
-  const rows = db.all<TeamMemberLoad>(sql`
-    SELECT * FROM (${team}) ORDER BY overdueCount DESC, openCount DESC, name, userId
-    LIMIT ${WORKLIST_PAGE_SIZE} OFFSET ${(page - 1) * WORKLIST_PAGE_SIZE}`);
-  const { total } = db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${team})`);
-  return { rows, total, page, pages: Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE)) };
+  return paged<TeamMemberLoad>(db, team, sql`overdueCount DESC, openCount DESC, name, userId`, page);
 }

@@ -225,5 +225,11 @@ describe('worklists on the home page', () => {
     expect(second).toContain('Trẻ Số 26');
     expect(second).not.toContain('Trẻ Số 24');
     expect(second).toContain('href="/?overdue_page=3&amp;mine_page=1"');
+
+    // A page past the end has no row to carry the count: it is counted on its own, and the way back stays.
+    const beyond = section((await send(t.app, worker, { url: '/?mine_page=4' })).body, 'mine');
+    expect(beyond).not.toContain('Trẻ Số');
+    expect(beyond).toContain('Trang 4/2');
+    expect(beyond).toContain('href="/?mine_page=3"');
   });
 });

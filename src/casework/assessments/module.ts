@@ -49,8 +49,8 @@ function view(context: CaseSectionContext, record: Assessment | null): Assessmen
 }
 
 function load(context: CaseSectionContext): Record<string, unknown> | null {
-  const { db, row, actor, orgs, state } = context;
-  const mayWork = isAllowed('case.work', actor, caseSubject(db, row), orgs);
+  const { db, row, subject, actor, orgs, state } = context;
+  const mayWork = isAllowed('case.work', actor, subject, orgs);
   const possible = mayWork
     ? new Set(possibleEvents(row, [{ type: 'RECORD_NEEDS_MEETING' }, { type: 'COMPLETE_ASSESSMENT' }]).map((command) => command.type))
     : new Set<string>();

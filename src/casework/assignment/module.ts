@@ -25,8 +25,7 @@ export const assignmentModule: CaseworkModule = {
   template: '/pages/cases/sections/assignment',
   timelineKinds: { assignment: 'caseTimeline.kind_assignment' },
 
-  load({ db, row, actor, orgs, state }) {
-    const subject = caseSubject(db, row);
+  load({ db, row, subject, actor, orgs, state }) {
     const mayAssign = isAllowed('case.assign', actor, subject, orgs) && isOpenState(row.state as CaseState);
     const open = state.openAction === FORM_ID;
     return {

@@ -62,7 +62,7 @@ export const documentsModule: CaseworkModule = {
   template: '/pages/cases/sections/documents',
   timelineKinds: { document: 'caseTimeline.kind_document' },
 
-  load({ db, row, actor, orgs, locale, t, state }) {
+  load({ db, row, subject, actor, orgs, locale, t, state }) {
     const open = state.openAction === FORM_ID;
     const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     const sizeText = (bytes: number): string =>
@@ -76,7 +76,7 @@ export const documentsModule: CaseworkModule = {
           typeLabel: isDocumentType(document.mimeType) ? (DOCUMENT_EXTENSIONS[document.mimeType][0] ?? '').toUpperCase() : '',
           sizeText: sizeText(document.size),
         })),
-        mayUpload: isAllowed('case.serve', actor, caseSubject(db, row), orgs),
+        mayUpload: isAllowed('case.serve', actor, subject, orgs),
         maxMegabytes: Math.floor((uploadLimits.get(db) ?? 0) / MEBIBYTE),
         errors: open ? (state.errors ?? {}) : {},
       },

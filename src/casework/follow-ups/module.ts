@@ -4,7 +4,7 @@ import { caseSubject, type CaseRow } from '../../cases/repository.js';
 import { writeTransaction, type DbOrTx } from '../../db/client.js';
 import type { Actor } from '../../permissions/actor.js';
 import { isAllowed } from '../../permissions/check.js';
-import type { OrgRelations } from '../../permissions/conditions.js';
+import type { OrgRelations, SubjectRecord } from '../../permissions/conditions.js';
 import { isRole } from '../../permissions/roles.js';
 import { parseForm } from '../../web/forms.js';
 import { notFound } from '../../web/http-error.js';
@@ -32,8 +32,7 @@ const dueForm = (id: number): string => `follow-up-${id}-due`;
 const entityOf = (followUp: Pick<FollowUpRow, 'id'>): string => `follow_up:${followUp.id}`;
 
 /** Who a visit can be given to: people the rules allow to serve this case, the actor first by default. */
-function assignees(db: DbOrTx, row: CaseRow, actor: Actor, orgs: OrgRelations): { value: number; label: string }[] {
-  const subject = caseSubject(db, row);
+function assignees(db: DbOrTx, row: CaseRow, subject: SubjectRecord, actor: Actor, orgs: OrgRelations): { value: number; label: string }[] {
   const people = new Map<number, string>();
   for (const candidate of assigneeCandidates(db, row.id, row.orgId, actor.assignmentId)) {
     if (people.has(candidate.userId) || !isRole(candidate.role)) continue;
@@ -46,9 +45,9 @@ function assignees(db: DbOrTx, row: CaseRow, actor: Actor, orgs: OrgRelations): 
 export const followUpsModule: CaseworkModule = {
   id: 'follow-ups',
   template: '/pages/cases/sections/follow-ups',
-  load({ db, row, actor, orgs, state }) {
+  load({ db, row, subject, actor, orgs, state }) {
     const list = followUpsOf(db, row.id);
-    const canServe = isServing(row) && isAllowed('case.serve', actor, caseSubject(db, row), orgs);
+    const canServe = isServing(row) && isAllowed('case.serve', actor, subject, orgs);
     const kept = keptTexts(state, (formId) => formId.startsWith('follow-up-'), canServe, [{ name: 'notes', label: 'followUp.notes' }]);
     if (list.length === 0 && !canServe && kept.length === 0) return null;
     const today = todayInVietnam();
@@ -61,7 +60,7 @@ export const followUpsModule: CaseworkModule = {
       })),
       canServe,
       scheduleForm: SCHEDULE_FORM,
-      assignees: canServe ? assignees(db, row, actor, orgs) : [],
+      assignees: canServe ? assignees(db, row, subject, actor, orgs) : [],
       today,
       kept,
     };
@@ -76,7 +75,7 @@ export const followUpsModule: CaseworkModule = {
       if (!form.ok) return again(400, { errors: form.errors });
       const actor = request.requireActor();
       const assignee = form.data.assigned_user_id;
-      if (!assignees(app.db, row, actor, app.orgRelations).some((person) => person.value === assignee)) {
+      if (!assignees(app.db, row, caseSubject(app.db, row), actor, app.orgRelations).some((person) => person.value === assignee)) {
         return again(400, { errors: { assigned_user_id: 'caseAction.target_invalid' } });
       }
       const writer = { actor, audit: request.auditContext };

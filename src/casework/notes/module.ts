@@ -27,8 +27,7 @@ export const notesModule: CaseworkModule = {
   template: '/pages/cases/sections/notes',
   timelineKinds: { note: 'caseTimeline.kind_note' },
 
-  load({ db, row, actor, orgs, state }) {
-    const subject = caseSubject(db, row);
+  load({ db, row, subject, actor, orgs, state }) {
     const open = state.openAction === FORM_ID;
     return {
       notes: {

@@ -67,8 +67,7 @@ function planViewData(context: Pick<CaseSectionContext, 'db'>, plan: PlanWithMea
 }
 
 function load(context: CaseSectionContext): Record<string, unknown> | null {
-  const { db, row, actor, orgs, state } = context;
-  const subject = caseSubject(db, row);
+  const { db, row, subject, actor, orgs, state } = context;
   const candidates: CaseCommand[] = [
     ...(isAllowed('case.work', actor, subject, orgs) ? [{ type: 'SUBMIT_PLAN' } as const] : []),
     ...(isAllowed('case.approve', actor, subject, orgs) ? [{ type: 'APPROVE_PLAN' } as const] : []),

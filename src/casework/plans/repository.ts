@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import { preparedQueries, type DbOrTx } from '../../db/client.js';
 import { ancestorsOf } from '../../orgs/repository.js';
 import { ORG_KINDS, type OrgKind } from '../../orgs/schema.js';
 import { planMeasures, plans } from '../schema.js';
@@ -10,10 +10,25 @@ export interface PlanWithMeasures extends Plan {
   measures: PlanMeasure[];
 }
 
+const queries = preparedQueries((db) => ({
+  latestVersion: db
+    .select()
+    .from(plans)
+    .where(eq(plans.caseId, sql.placeholder('caseId')))
+    .orderBy(desc(plans.version))
+    .limit(1)
+    .prepare(),
+  measures: db
+    .select()
+    .from(planMeasures)
+    .where(eq(planMeasures.planId, sql.placeholder('planId')))
+    .orderBy(asc(planMeasures.id))
+    .prepare(),
+}));
+
 function withMeasures(db: DbOrTx, plan: Plan | undefined): PlanWithMeasures | null {
   if (!plan) return null;
-  const measures = db.select().from(planMeasures).where(eq(planMeasures.planId, plan.id)).orderBy(asc(planMeasures.id)).all();
-  return { ...plan, measures };
+  return { ...plan, measures: queries(db).measures.all({ planId: plan.id }) };
 }
 
 /**
@@ -21,7 +36,7 @@ function withMeasures(db: DbOrTx, plan: Plan | undefined): PlanWithMeasures | nu
  * the chairperson, the approved plan (Mẫu 05 fields decisionNumber, decidedAt), or a rejected one.
  */
 export function currentPlan(db: DbOrTx, caseId: number): PlanWithMeasures | null {
-  return withMeasures(db, db.select().from(plans).where(eq(plans.caseId, caseId)).orderBy(desc(plans.version)).limit(1).get());
+  return withMeasures(db, queries(db).latestVersion.get({ caseId }));
 }
 
 /** One version of the case's plan, with its measures; null if there is none. */

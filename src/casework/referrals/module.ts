@@ -33,9 +33,8 @@ const referralSchema = z.object({
 export const referralsModule: CaseworkModule = {
   id: 'referrals',
   template: '/pages/cases/sections/referrals',
-  load({ db, row, actor, orgs, state }) {
+  load({ db, row, subject, actor, orgs, state }) {
     const list = referralsOf(db, row.id);
-    const subject = caseSubject(db, row);
     const organisations = mayReferNow(row) && isAllowed('case.work', actor, subject, orgs) ? serviceOrganisations(db, row.orgId) : [];
     const kept = keptTexts(state, (formId) => formId === FORM, organisations.length > 0, [
       { name: 'reason', label: 'referral.reason' },

@@ -74,8 +74,7 @@ const PROBES: readonly CaseCommand[] = [{ type: 'REQUEST_CLOSURE' }, { type: 'RE
 export const reviewModule: CaseworkModule = {
   id: 'review',
   template: '/pages/cases/sections/review',
-  load({ db, row, actor, orgs, state }) {
-    const subject = caseSubject(db, row);
+  load({ db, row, subject, actor, orgs, state }) {
     const possible = new Set(possibleEvents(row, PROBES).map((command) => command.type));
     const canReview = possible.has('REQUEST_CLOSURE') && possible.has('REPLAN') && isAllowed('case.work', actor, subject, orgs);
     const canDecide = possible.has('APPROVE_CLOSURE') && isAllowed('case.approve', actor, subject, orgs);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { caseSubject, type CaseRow } from '../../cases/repository.js';
+import type { CaseRow } from '../../cases/repository.js';
 import { writeTransaction } from '../../db/client.js';
 import { isAllowed } from '../../permissions/check.js';
 import { parseForm } from '../../web/forms.js';
@@ -36,9 +36,9 @@ const entityOf = (service: Pick<ServiceRow, 'id'>): string => `service:${service
 export const servicesModule: CaseworkModule = {
   id: 'services',
   template: '/pages/cases/sections/services',
-  load({ db, row, actor, orgs, state }) {
+  load({ db, row, subject, actor, orgs, state }) {
     const list = servicesOf(db, row.id);
-    const canServe = isServing(row) && isAllowed('case.serve', actor, caseSubject(db, row), orgs);
+    const canServe = isServing(row) && isAllowed('case.serve', actor, subject, orgs);
     const kept = keptTexts(state, (formId) => formId === ADD_FORM, canServe, [{ name: 'description', label: 'service.description' }]);
     if (list.length === 0 && !canServe && kept.length === 0) return null;
     const today = todayInVietnam();

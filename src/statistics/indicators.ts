@@ -4,9 +4,9 @@
  * with another to count a few children (docs/decisions/0010).
  */
 import type { MessageKey } from '../i18n/vi.js';
-import type { Contribution } from './contributions.js';
 import type { LevelFilter, Metric } from './dimensions.js';
 import type { MonthKey } from './periods.js';
+import type { Counts } from './store.js';
 
 export type IndicatorId = 'triage' | 'emergency' | 'plan' | 'approval' | 'closure' | 'reopen';
 
@@ -78,9 +78,8 @@ export function medianOf(histogram: ReadonlyMap<string, number>, kind: Definitio
   return null;
 }
 
-export interface IndicatorSource {
-  get(contribution: Contribution): number;
-}
+/** The counts of a period, as loadCounts reads them. */
+export type IndicatorSource = Pick<Counts, 'entries'>;
 
 const range = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 
@@ -91,15 +90,16 @@ const KEYS: Partial<Record<Metric, readonly string[]>> = {
 };
 
 export function computeIndicators(source: IndicatorSource, months: readonly MonthKey[], level: LevelFilter, threshold: number): IndicatorValue[] {
-  const levels = level === 'all' ? (['school', 'commune'] as const) : [level];
-  const total = (metric: Metric, key: string): number => {
-    let n = 0;
-    for (const month of months) for (const l of levels) n += source.get({ level: l, month, metric, key });
-    return n;
-  };
+  const inPeriod = new Set<string>(months);
+  const levels = new Set<string>(level === 'all' ? ['school', 'commune'] : [level]);
   return DEFINITIONS.map((definition): IndicatorValue => {
     const unit = definition.kind === 'rate' ? 'percent' : definition.kind === 'median_hours' ? 'hours' : 'days';
-    const histogram = new Map((KEYS[definition.metric] ?? ['yes', 'no']).map((key) => [key, total(definition.metric, key)]));
+    // The counters there are, not every key of every month looked up: a national year has thousands of lookups.
+    const histogram = new Map((KEYS[definition.metric] ?? ['yes', 'no']).map((key) => [key, 0]));
+    for (const [counted, month, key, n] of source.entries(definition.metric)) {
+      const sum = histogram.get(key);
+      if (sum !== undefined && inPeriod.has(month) && levels.has(counted)) histogram.set(key, sum + n);
+    }
     const measured = [...histogram.values()].reduce((sum, n) => sum + n, 0);
     const base = { id: definition.id, label: definition.label, hint: definition.hint, unit } as const;
     if (measured < threshold) return { ...base, status: 'too_few', value: null };

@@ -19,7 +19,6 @@ export type CountEntry = readonly [string, MonthKey, string, number];
 
 export interface Counts {
   entries(metric: Metric): readonly CountEntry[];
-  get(contribution: Contribution): number;
   /** The earliest month anything was counted in, or null for an empty subtree. */
   firstMonth: MonthKey | null;
 }
@@ -34,20 +33,9 @@ export interface CountsQuery {
 }
 
 function countsOf(byMetric: Map<string, CountEntry[]>): Counts {
-  let lookup: Map<string, number> | null = null;
   let firstMonth: MonthKey | null = null;
   for (const entries of byMetric.values()) for (const [, month] of entries) if (firstMonth === null || month < firstMonth) firstMonth = month;
-  return {
-    entries: (metric) => byMetric.get(metric) ?? [],
-    get(contribution) {
-      if (!lookup) {
-        lookup = new Map();
-        for (const [metric, entries] of byMetric) for (const [level, month, key, n] of entries) lookup.set(tallyKey({ level: level as Contribution['level'], month, metric: metric as Metric, key }), n);
-      }
-      return lookup.get(tallyKey(contribution)) ?? 0;
-    },
-    firstMonth,
-  };
+  return { entries: (metric) => byMetric.get(metric) ?? [], firstMonth };
 }
 
 function placeholders(values: readonly unknown[]): string {

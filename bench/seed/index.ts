@@ -20,7 +20,7 @@ import { createUser } from '../../src/users/repository.js';
 import { AuditQueue } from './audit.js';
 import { startBulkLoad } from './bulk.js';
 import { MONTH_MS, MONTHS, seedCases } from './cases.js';
-import { SeedWorker } from './offload.js';
+import { COPIED_TABLES, SeedWorker } from './offload.js';
 import { seededRandom } from './random.js';
 import { seedNationalTree } from './tree.js';
 import { BENCH_CHAIR, BENCH_OPERATOR, BENCH_WORKER, seedStaff } from './users.js';
@@ -157,8 +157,8 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
     }
     worker.endOfInput();
     phaseDone('cases, intakes, children, timelines, search, facts', seeded.cases);
-    // The worker builds the audit log's indexes meanwhile; its two tables are checked once copied in.
-    const copied = new Set(['audit_log', 'stats_counts']);
+    // The worker builds the audit log's indexes meanwhile; its tables are checked once copied in.
+    const copied = new Set(COPIED_TABLES);
     const withForeignKeys = bulk.tablesWithForeignKeys();
     bulk.restoreIndexes();
     bulk.checkForeignKeys(withForeignKeys.filter((table) => !copied.has(table)));

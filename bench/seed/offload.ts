@@ -12,6 +12,9 @@ import { startTypeScriptWorker } from '../../src/runtime/typescript-worker.js';
 import type { AuditBatch } from './audit.js';
 import type { WorkerInput, WorkerMessage, WorkerResult } from './worker.js';
 
+/** The tables the worker writes in its side file and copyIn copies into the main one. */
+export const COPIED_TABLES: readonly string[] = ['audit_log', 'stats_counts'];
+
 export class SeedWorker {
   private readonly worker: Worker;
   private readonly result: Promise<WorkerResult>;
@@ -73,8 +76,7 @@ export class SeedWorker {
     // Foreign keys are not enforced during the load (bench/seed/bulk.ts checks them at the end),
     // which SQLite also needs to transfer the counters, whose table has one.
     client.transaction(() => {
-      client.exec('INSERT INTO main.audit_log SELECT * FROM seed_side.audit_log');
-      client.exec('INSERT INTO main.stats_counts SELECT * FROM seed_side.stats_counts');
+      for (const table of COPIED_TABLES) client.exec(`INSERT INTO main.${table} SELECT * FROM seed_side.${table}`);
     })();
     client.exec('DETACH DATABASE seed_side');
     fs.rmSync(this.sideFile, { force: true });

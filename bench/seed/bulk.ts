@@ -46,7 +46,7 @@ function suspended(client: Database.Database): SchemaObject[] {
 
 export interface BulkLoad {
   /** The audit log's indexes, for the side file that builds them in parallel (bench/seed/offload.ts). */
-  auditIndexes: string[];
+  auditIndexes: { name: string; sql: string }[];
   /**
    * Builds the indexes: the audit log's on its still empty table, so the side file's copy brings
    * its built indexes along, and the others from the loaded rows while the worker finishes.
@@ -73,7 +73,7 @@ export function startBulkLoad(client: Database.Database): BulkLoad {
   client.pragma('foreign_keys = OFF');
   const indexes = objects.filter((object) => object.type === 'index');
   return {
-    auditIndexes: indexes.filter((object) => object.name.startsWith('audit_')).map((object) => object.sql),
+    auditIndexes: indexes.filter((object) => object.name.startsWith('audit_')).map(({ name, sql }) => ({ name, sql })),
     restoreIndexes() {
       for (const object of indexes) client.exec(object.sql);
     },

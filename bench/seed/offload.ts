@@ -23,7 +23,7 @@ export class SeedWorker {
     private readonly db: Db,
     mainFile: string,
     private readonly sideFile: string,
-    auditIndexes: string[],
+    auditIndexes: WorkerInput['auditIndexes'],
   ) {
     fs.rmSync(sideFile, { force: true });
     const tableDdl = (name: string): string => (db.$client.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { sql: string }).sql;

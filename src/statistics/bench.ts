@@ -23,7 +23,7 @@ import { openDatabase, runMigrations, sqliteOf, writeTransaction, type Db } from
 import { createIntake } from '../intake/service.js';
 import type { TaxonomyGroupKind } from '../taxonomy/seed-data.js';
 import { createUser } from '../users/repository.js';
-import type { Tally } from './contributions.js';
+import { Tallies } from './contributions.js';
 import { AGE_BANDS, CHANNELS, RISKS, SEX_KEYS, STAGES } from './dimensions.js';
 import type { CaseFact } from './facts.js';
 import { monthKeyOf } from './periods.js';
@@ -71,15 +71,15 @@ function seedFacts(db: Db, tree: NationalTree, total: number, now: Date): number
   const insert = db.$client.prepare("INSERT INTO stats_facts (source, source_id, unit_org_id, payload) VALUES ('case', ?, ?, ?)");
   // The refresher's own tallying: each fact counts at its province and at the national level.
   const ancestors = ancestorsOf(db);
-  const tallies = new Map<number, Tally>();
+  const tallies = new Tallies();
   let id = 0;
   let counterRows = 0;
   const write = (orgId: number): void => {
-    const tally = tallies.get(orgId);
+    const tally = tallies.byOrg.get(orgId);
     if (!tally) return;
     writeTransaction(db, (tx) => writeTallies(sqliteOf(tx), new Map([[orgId, tally]])));
     counterRows += [...tally.counts.values()].reduce((sum, counts) => sum + counts.size, 0);
-    tallies.delete(orgId);
+    tallies.byOrg.delete(orgId);
   };
   for (const province of tree.provinces) {
     const share = Math.round(total / tree.provinces.length);

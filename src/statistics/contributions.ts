@@ -65,23 +65,24 @@ export function unitContribution(fact: Fact, childKey: string): Contribution | n
   return fact.kind === 'case' ? { level: fact.level, month: fact.month, metric: 'unit', key: childKey } : null;
 }
 
+/**
+ * Where tallyFact adds a fact's contributions: each contribution is turned into the counters' own
+ * key once, then added for every organisation and group it counts in.
+ */
+export interface Counters<K> {
+  keyOf(contribution: Contribution): K;
+  add(orgId: number, group: string, keys: readonly K[], n: number): void;
+}
+
 /** A contribution with its tallyKey, worked out once when it is added to several groups and organisations. */
 export interface KeyedContribution {
   key: string;
   contribution: Contribution;
 }
 
-export function keyed(contribution: Contribution): KeyedContribution {
-  return { key: tallyKey(contribution), contribution };
-}
-
-/** Counters in memory, per group, keyed by tallyKey(contribution). */
+/** Counters in memory for one organisation, per group, keyed by tallyKey(contribution). */
 export class Tally {
   readonly counts = new Map<string, Map<string, { contribution: Contribution; n: number }>>();
-
-  add(group: string, contribution: Contribution, n = 1): void {
-    this.addKeyed(group, [keyed(contribution)], n);
-  }
 
   /** Adds n to each contribution's counter in the group. */
   addKeyed(group: string, contributions: readonly KeyedContribution[], n = 1): void {
@@ -93,9 +94,20 @@ export class Tally {
       else byGroup.set(key, { contribution, n });
     }
   }
+}
 
-  get(group: string, contribution: Contribution): number {
-    return this.counts.get(group)?.get(tallyKey(contribution))?.n ?? 0;
+/** The refresher's counters: a Tally per organisation, written by writeTallies. */
+export class Tallies implements Counters<KeyedContribution> {
+  readonly byOrg = new Map<number, Tally>();
+
+  keyOf(contribution: Contribution): KeyedContribution {
+    return { key: tallyKey(contribution), contribution };
+  }
+
+  add(orgId: number, group: string, keys: readonly KeyedContribution[], n: number): void {
+    let tally = this.byOrg.get(orgId);
+    if (!tally) this.byOrg.set(orgId, (tally = new Tally()));
+    tally.addKeyed(group, keys, n);
   }
 }
 

@@ -13,7 +13,7 @@ import { OPEN_STATES } from '../cases/workflow/machine.js';
 import { sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { RowBatch } from '../db/row-batch.js';
 import type { OrgKind } from '../orgs/schema.js';
-import { contributionsOf, groupsOf, keyed, Tally, unitContribution } from './contributions.js';
+import { contributionsOf, groupsOf, Tallies, unitContribution, type Counters, type Tally } from './contributions.js';
 import { deriveCaseFact, loadCallFact, loadCaseRecord, loadFactContext, loadFlagFact, type Fact, type FactContext } from './facts.js';
 
 /** Organisations whose counters are kept ahead of time: above these, subtrees are too large to add up per view. */
@@ -68,21 +68,19 @@ export function ancestorsOf(tx: DbOrTx): (unitOrgId: number) => { orgId: number;
 }
 
 /** Adds (sign 1) or removes (sign −1) a fact's contributions to the counters of the organisations above it. */
-export function tallyFact(tallies: Map<number, Tally>, ancestors: ReturnType<typeof ancestorsOf>, fact: Fact, sign: number): void {
-  // Each contribution is counted for every group and every organisation above: its key is built once.
-  const contributions = contributionsOf(fact).map(keyed);
+export function tallyFact<K>(counters: Counters<K>, ancestors: ReturnType<typeof ancestorsOf>, fact: Fact, sign: number): void {
+  // Each contribution is counted for every group and every organisation above: its key is made once.
+  const keys = contributionsOf(fact).map((contribution) => counters.keyOf(contribution));
   const groups = groupsOf(fact);
   for (const { orgId, childKey } of ancestors(fact.unitOrgId)) {
-    let tally = tallies.get(orgId);
-    if (!tally) tallies.set(orgId, (tally = new Tally()));
     const unit = unitContribution(fact, childKey);
-    const all = unit ? [...contributions, keyed(unit)] : contributions;
-    for (const group of groups) tally.addKeyed(group, all, sign);
+    const all = unit ? [...keys, counters.keyOf(unit)] : keys;
+    for (const group of groups) counters.add(orgId, group, all, sign);
   }
 }
 
 /** The counters' changes, written on the connection of the caller's transaction, many to a statement. */
-export function writeTallies(client: Database.Database, tallies: Map<number, Tally>): void {
+export function writeTallies(client: Database.Database, tallies: ReadonlyMap<number, Tally>): void {
   const upserts = new RowBatch(client, 'stats_counts', ['org_id', 'grp', 'level', 'month', 'metric', 'key', 'n'], 'ON CONFLICT (org_id, grp, metric, level, month, key) DO UPDATE SET n = n + excluded.n');
   const lowered: unknown[][] = [];
   for (const [orgId, tally] of tallies) {
@@ -106,7 +104,7 @@ export function writeTallies(client: Database.Database, tallies: Map<number, Tal
 function processBatch(db: Db, items: { source: Source; sourceId: number }[], context: FactContext): number {
   return writeTransaction(db, (tx) => {
     const ancestors = ancestorsOf(tx);
-    const tallies = new Map<number, Tally>();
+    const tallies = new Tallies();
     let changed = 0;
     for (const { source, sourceId } of items) {
       const fact = computeFact(tx, source, sourceId, context);
@@ -128,7 +126,7 @@ function processBatch(db: Db, items: { source: Source; sourceId: number }[], con
         tx.run(sql`INSERT OR IGNORE INTO stats_dirty (source, source_id) SELECT 'call', id FROM hotline_calls WHERE case_id = ${sourceId}`);
       }
     }
-    writeTallies(sqliteOf(tx), tallies);
+    writeTallies(sqliteOf(tx), tallies.byOrg);
     if (changed > 0) setMeta(tx, 'version', String(dataVersion(tx) + 1));
     return changed;
   });

@@ -125,11 +125,6 @@ export class SeedCounters implements Counters<number> {
     for (const key of keys) this.table.add(prefix + key, n);
   }
 
-  /** Distinct cells counted so far. */
-  get size(): number {
-    return this.table.size;
-  }
-
   /** Writes every non-zero counter into stats_counts, in primary-key order. */
   write(client: Database.Database): number {
     const capacities = this.codes.map((codes) => codes.capacity);

@@ -15,7 +15,8 @@ import type { CaseState } from '../../src/cases/workflow/machine.js';
 import type { Db } from '../../src/db/client.js';
 import { RowBatch } from '../../src/db/row-batch.js';
 import type { OrgKind } from '../../src/orgs/schema.js';
-import { folded, orgToken } from '../../src/search/index.js';
+import { folded } from '../../src/search/index.js';
+import { localWords, orgToken } from '../../src/search/match.js';
 import { deriveCaseFact, loadFactContext, type CaseRecord, type FactContext } from '../../src/statistics/facts.js';
 import type { TaxonomyGroupKind } from '../../src/taxonomy/seed-data.js';
 import { foldVietnamese } from '../../src/text/fold.js';
@@ -168,7 +169,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     category: new RowBatch(client, 'case_categories', ['case_id', 'code']),
     timeline: new RowBatch(client, 'case_timeline', ['id', 'case_id', 'at', 'actor_user_id', 'actor_role', 'kind', 'event_type', 'from_state', 'to_state', 'detail']),
     assignment: new RowBatch(client, 'case_assignments', ['case_id', 'user_id', 'assigned_by', 'started_at']),
-    search: new RowBatch(client, 'case_search', ['rowid', 'reference', 'names', 'body', 'org']),
+    search: new RowBatch(client, 'case_search', ['rowid', 'reference', 'names', 'body', 'org', 'local_names', 'local_body']),
     fact: new RowBatch(client, 'stats_facts', ['source', 'source_id', 'unit_org_id', 'payload']),
   };
   const foldedNames = new Map<string, string>();
@@ -328,12 +329,17 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     const views = journey.length === 0 ? 0 : 1 + Math.floor(rnd() * 2);
     for (let v = 0; v < views; v += 1) audit.add(Math.min(nowMs, (taken?.ms ?? receivedMs) + (v + 1) * 37 * MINUTE), worker.context, 'case.view', 'case', id);
 
+    const searchReference = foldVietnamese(reference);
+    const searchNames = cached(foldedNames, child && child.name !== childName ? `${childName}\n${child.name}` : childName, () => folded([childName, child?.name]));
+    const searchBody = cached(foldedBodies, `${text.description}\n${text.condition}`, () => folded([text.description, text.condition]));
     insert.search.add(
       id,
-      foldVietnamese(reference),
-      cached(foldedNames, child && child.name !== childName ? `${childName}\n${child.name}` : childName, () => folded([childName, child?.name])),
-      cached(foldedBodies, `${text.description}\n${text.condition}`, () => folded([text.description, text.condition])),
+      searchReference,
+      searchNames,
+      searchBody,
       orgToken(commune.id),
+      localWords(commune.id, `${searchReference}\n${searchNames}`),
+      localWords(commune.id, searchBody),
     );
 
     const record: CaseRecord = {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { localWords } from '../search/match.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -62,6 +63,10 @@ function keepPreparedStatements(sqlite: Database.Database): void {
 }
 
 export function runMigrations(db: Db): void {
+  // Migration 0009 writes the search index's local words with the application's own function.
+  db.$client.function('bvte_local_words', { deterministic: true }, (orgId: unknown, text: unknown) =>
+    localWords(Number(orgId), typeof text === 'string' ? text : null),
+  );
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
 }
 

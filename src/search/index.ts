@@ -1,26 +1,19 @@
 /**
  * Full-text search over cases: the FTS5 table case_search (migration 0005), one row per case with
  * rowid = case id, holding FOLDED text so "Nguyễn Văn An", "nguyen van an" and "NGUYỄN VĂN AN" are
- * the same words (FTS5's own diacritic removal leaves đ alone). Writers that change searchable text
- * call reindexCase inside their own write transaction, so the index never lags the record.
+ * the same words (FTS5's own diacritic removal leaves đ alone), its organisation's token, and the
+ * same words again as that organisation's own (src/search/match.ts). Writers that change searchable
+ * text call reindexCase inside their own write transaction, so the index never lags the record.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
-import { foldVietnamese, nameTokens } from '../text/fold.js';
-
-/** Longer queries are cut: nobody types a child's name and a reference in more than this. */
-const MAX_QUERY_LENGTH = 200;
-const MAX_QUERY_TOKENS = 8;
+import { foldVietnamese } from '../text/fold.js';
+import { localWords, matchQuery, orgToken, queryWords } from './match.js';
 
 /** The distinct non-empty parts, folded, one per line: how case_search stores names and body text. */
 export function folded(parts: readonly (string | null | undefined)[]): string {
   const unique = [...new Set(parts.filter((part): part is string => Boolean(part && part.trim())).map(foldVietnamese))];
   return unique.join('\n');
-}
-
-/** The case's organisation as a word of case_search's org column (migration 0008). */
-export function orgToken(orgId: number): string {
-  return `o${orgId}`;
 }
 
 /** Every intake and every note reindexes a case, so its statements are prepared once per connection. */
@@ -36,7 +29,9 @@ const indexStatements = preparedStatements((client) => ({
     WHERE cases.id = ?`),
   notes: client.prepare<[number], string>('SELECT text FROM case_notes WHERE case_id = ? AND confidential = 0 ORDER BY id').pluck(),
   goals: client.prepare<[number], string>('SELECT goals FROM plans WHERE case_id = ? ORDER BY version').pluck(),
-  insert: client.prepare<[number, string, string, string, string]>('INSERT INTO case_search (rowid, reference, names, body, org) VALUES (?, ?, ?, ?, ?)'),
+  insert: client.prepare<[number, string, string, string, string, string, string]>(
+    'INSERT INTO case_search (rowid, reference, names, body, org, local_names, local_body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ),
 }));
 
 /**
@@ -52,7 +47,10 @@ export function reindexCase(tx: DbOrTx, caseId: number): void {
   const row = statements.source.get(caseId);
   if (!row) return;
   const texts = [row.description, row.condition, ...statements.notes.all(caseId), ...statements.goals.all(caseId)];
-  statements.insert.run(caseId, foldVietnamese(row.reference), folded([row.intakeName, row.childName]), folded(texts), orgToken(row.orgId));
+  const reference = foldVietnamese(row.reference);
+  const names = folded([row.intakeName, row.childName]);
+  const body = folded(texts);
+  statements.insert.run(caseId, reference, names, body, orgToken(row.orgId), localWords(row.orgId, `${reference}\n${names}`), localWords(row.orgId, body));
 }
 
 /** Rebuilds the whole index, e.g. after seeding data written around the services. Returns the number of cases. */
@@ -63,30 +61,6 @@ export function rebuildSearchIndex(db: Db): number {
     for (const { id } of ids) reindexCase(tx, id);
     return ids.length;
   });
-}
-
-/**
- * Turns what a user typed into FTS5 syntax that cannot be anything but a word search: each folded
- * word quoted (so AND, OR, NEAR, column filters and stray quotes are plain words), the last one a
- * prefix, so results come while the name is still being typed. Null when nothing searchable is left.
- */
-export function toMatchQuery(text: string): string | null {
-  const tokens = nameTokens(text.slice(0, MAX_QUERY_LENGTH)).slice(0, MAX_QUERY_TOKENS);
-  if (tokens.length === 0) return null;
-  return tokens.map((token, index) => `"${token.replaceAll('"', '""')}"${index === tokens.length - 1 ? '*' : ''}`).join(' ');
-}
-
-/** Beyond this many organisations the OR of their tokens costs more than it saves. */
-const MAX_ORG_TOKENS = 2_000;
-
-/**
- * The words in the given text columns (never in org, so typing "o12" finds no organisation), and,
- * when the reader's organisations are known, only in cases filed at one of them.
- */
-function matchIn(columns: string, words: string, orgIds: readonly number[] | null): string {
-  const inColumns = `{${columns}} : (${words})`;
-  if (orgIds === null || orgIds.length > MAX_ORG_TOKENS) return inColumns;
-  return `${inColumns} AND org : (${orgIds.map((id) => `"${orgToken(id)}"`).join(' OR ')})`;
 }
 
 export interface SearchRow {
@@ -111,14 +85,14 @@ export function searchCases(
   scope: SQL,
   page: { limit: number; offset: number; within?: readonly number[] | null },
 ): { rows: SearchRow[]; total: number } | null {
-  const words = toMatchQuery(text);
+  const words = queryWords(text);
   if (words === null) return null;
   const within = page.within ?? null;
   if (within?.length === 0) return { rows: [], total: 0 };
-  const anywhere = matchIn('reference names body', words, within);
+  const anywhere = matchQuery('anywhere', words, within);
   // Not bm25(): it weighs each word by how rare it is in the whole country's index, and counting a
   // common name's cases nationally costs more than the rest of the search together.
-  const byName = matchIn('reference names', words, within);
+  const byName = matchQuery('names', words, within);
   // The total comes from the same pass (a second count query would run the match again).
   const found = db.all<SearchRow & { total: number }>(sql`
     SELECT id, reference, state, childName, communeName, count(*) OVER () AS total FROM (

@@ -28,7 +28,10 @@ export function foldVietnamese(s: string): string {
 
 /** The folded words of a name, in their original order; compare as a multiset to ignore order. */
 export function nameTokens(s: string): string[] {
-  return foldVietnamese(s)
-    .split(TOKEN_SEPARATORS)
-    .filter((token) => token !== '');
+  return foldedWords(foldVietnamese(s));
+}
+
+/** The words of text that is already folded, split where the full-text index splits it. */
+export function foldedWords(folded: string): string[] {
+  return folded.split(TOKEN_SEPARATORS).filter((token) => token !== '');
 }

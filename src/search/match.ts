@@ -1,0 +1,68 @@
+/**
+ * What case_search holds besides the folded text, and what a search asks it for: the words of the
+ * query as FTS5 syntax, narrowed to the reader's organisations (docs/decisions/0019 and 0022).
+ */
+import { foldedWords, nameTokens } from '../text/fold.js';
+
+/** Longer queries are cut: nobody types a child's name and a reference in more than this. */
+const MAX_QUERY_LENGTH = 200;
+const MAX_QUERY_TOKENS = 8;
+
+/** The case's organisation as a word of case_search's org column (migration 0008). */
+export function orgToken(orgId: number): string {
+  return `o${orgId}`;
+}
+
+/** A word as one organisation's own: "o7x" before it. The "x" ends the number, so 7's "2024" and 72's "024" stay apart. */
+function localWord(orgId: number, word: string): string {
+  return `${orgToken(orgId)}x${word}`;
+}
+
+/**
+ * Folded text as its case's organisation's own words, for the local_names and local_body columns
+ * (migration 0009, docs/decisions/0022): their doclists hold one organisation's cases, so a search
+ * within a few organisations never reads a common word's national doclist.
+ */
+export function localWords(orgId: number, foldedText: string | null): string {
+  return foldedText ? foldedWords(foldedText).map((word) => localWord(orgId, word)).join(' ') : '';
+}
+
+/** The folded words of what a user typed, at most eight; null when nothing searchable is left. */
+export function queryWords(text: string): string[] | null {
+  const words = nameTokens(text.slice(0, MAX_QUERY_LENGTH)).slice(0, MAX_QUERY_TOKENS);
+  return words.length === 0 ? null : words;
+}
+
+/**
+ * The words as FTS5 syntax that cannot be anything but a word search: each quoted (so AND, OR, NEAR,
+ * column filters and stray quotes are plain words), the last one a prefix, so results come while the
+ * name is still being typed.
+ */
+function phrases(words: readonly string[]): string {
+  return words.map((word, index) => `"${word.replaceAll('"', '""')}"${index === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+/**
+ * Up to this many organisations, a search asks for each one's own words (localWords). Each costs a
+ * lookup per word, so for a province's hundreds the national words narrowed by the org column cost less.
+ */
+const MAX_LOCAL_ORGS = 32;
+/** Beyond this many organisations the OR of their tokens costs more than it saves. */
+const MAX_ORG_TOKENS = 2_000;
+
+/**
+ * The words in the case's reference and names, or in its text as well (never in org, so typing
+ * "o12" finds no organisation), and, when the reader's organisations are known, only in cases filed
+ * at one of them.
+ */
+export function matchQuery(where: 'names' | 'anywhere', words: readonly string[], orgIds: readonly number[] | null): string {
+  if (orgIds !== null && orgIds.length <= MAX_LOCAL_ORGS) {
+    const columns = where === 'names' ? 'local_names' : 'local_names local_body';
+    const perOrganisation = orgIds.map((id) => `(${phrases(words.map((word) => localWord(id, word)))})`);
+    return `{${columns}} : (${perOrganisation.join(' OR ')})`;
+  }
+  const inColumns = `{${where === 'names' ? 'reference names' : 'reference names body'}} : (${phrases(words)})`;
+  if (orgIds === null || orgIds.length > MAX_ORG_TOKENS) return inColumns;
+  return `${inColumns} AND org : (${orgIds.map((id) => `"${orgToken(id)}"`).join(' OR ')})`;
+}
+

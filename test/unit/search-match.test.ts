@@ -1,0 +1,30 @@
+// What a search asks the full-text index for: quoted words with the last one a prefix, narrowed to
+// the reader's organisations through their own words (a few) or the org column (many).
+import { describe, expect, it } from 'vitest';
+import { localWords, matchQuery, queryWords } from '../../src/search/match.js';
+
+describe('search match queries', () => {
+  it('folds, splits and caps what was typed', () => {
+    expect(queryWords('  Nguyễn  Văn-An ')).toEqual(['nguyen', 'van', 'an']);
+    expect(queryWords(' -- ')).toBeNull();
+    expect(queryWords('a b c d e f g h i j')).toHaveLength(8);
+  });
+
+  it('writes each word as its organisation\'s own, with a letter closing the number', () => {
+    expect(localWords(7, 'bvte 2024 000123\nnguyen van an')).toBe('o7xbvte o7x2024 o7x000123 o7xnguyen o7xvan o7xan');
+    expect(localWords(72, 'tinh, trang.')).toBe('o72xtinh o72xtrang');
+    // Organisation 7's "2024" and organisation 72's "024" are different words.
+    expect(localWords(7, '2024')).not.toBe(localWords(72, '024'));
+    expect(localWords(7, '')).toBe('');
+    expect(localWords(7, null)).toBe('');
+  });
+
+  it('asks a few organisations for their own words, and many through the org column', () => {
+    expect(matchQuery('anywhere', ['tran', 'h'], [7, 12])).toBe('{local_names local_body} : (("o7xtran" "o7xh"*) OR ("o12xtran" "o12xh"*))');
+    expect(matchQuery('names', ['tran'], [7])).toBe('{local_names} : (("o7xtran"*))');
+    const many = Array.from({ length: 40 }, (_, i) => i + 1);
+    expect(matchQuery('names', ['tran'], many)).toBe(`{reference names} : ("tran"*) AND org : (${many.map((id) => `"o${id}"`).join(' OR ')})`);
+    expect(matchQuery('anywhere', ['tran'], Array.from({ length: 2001 }, (_, i) => i + 1))).toBe('{reference names body} : ("tran"*)');
+    expect(matchQuery('anywhere', ['say "hi"'], null)).toBe('{reference names body} : ("say ""hi"""*)');
+  });
+});

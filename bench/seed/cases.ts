@@ -16,7 +16,7 @@ import type { Db } from '../../src/db/client.js';
 import { RowBatch } from '../../src/db/row-batch.js';
 import type { OrgKind } from '../../src/orgs/schema.js';
 import { folded } from '../../src/search/index.js';
-import { localWords, orgToken } from '../../src/search/match.js';
+import { localColumns, orgToken } from '../../src/search/match.js';
 import { deriveCaseFact, loadFactContext, type CaseRecord, type FactContext } from '../../src/statistics/facts.js';
 import type { TaxonomyGroupKind } from '../../src/taxonomy/seed-data.js';
 import { foldVietnamese } from '../../src/text/fold.js';
@@ -338,8 +338,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       searchNames,
       searchBody,
       orgToken(commune.id),
-      localWords(commune.id, `${searchReference}\n${searchNames}`),
-      localWords(commune.id, searchBody),
+      ...localColumns(commune.id, searchReference, searchNames, searchBody),
     );
 
     const record: CaseRecord = {

@@ -8,7 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { foldVietnamese } from '../text/fold.js';
-import { localWords, matchQuery, orgToken, queryWords } from './match.js';
+import { localColumns, matchQuery, orgToken, queryWords } from './match.js';
 
 /** The distinct non-empty parts, folded, one per line: how case_search stores names and body text. */
 export function folded(parts: readonly (string | null | undefined)[]): string {
@@ -50,7 +50,7 @@ export function reindexCase(tx: DbOrTx, caseId: number): void {
   const reference = foldVietnamese(row.reference);
   const names = folded([row.intakeName, row.childName]);
   const body = folded(texts);
-  statements.insert.run(caseId, reference, names, body, orgToken(row.orgId), localWords(row.orgId, `${reference}\n${names}`), localWords(row.orgId, body));
+  statements.insert.run(caseId, reference, names, body, orgToken(row.orgId), ...localColumns(row.orgId, reference, names, body));
 }
 
 /** Rebuilds the whole index, e.g. after seeding data written around the services. Returns the number of cases. */

@@ -27,6 +27,11 @@ export function localWords(orgId: number, foldedText: string | null): string {
   return foldedText ? foldedWords(foldedText).map((word) => localWord(orgId, word)).join(' ') : '';
 }
 
+/** A case's local_names and local_body: its reference and names, and its text, as its organisation's own words. */
+export function localColumns(orgId: number, reference: string, names: string, body: string): [localNames: string, localBody: string] {
+  return [localWords(orgId, `${reference}\n${names}`), localWords(orgId, body)];
+}
+
 /** The folded words of what a user typed, at most eight; null when nothing searchable is left. */
 export function queryWords(text: string): string[] | null {
   const words = nameTokens(text.slice(0, MAX_QUERY_LENGTH)).slice(0, MAX_QUERY_TOKENS);

@@ -21,9 +21,9 @@ export interface BenchSeed {
   searchTerms: string[];
 }
 
-export type SeedRole = 'commune_worker' | 'board_viewer';
+export type SeedRole = 'commune_worker' | 'supervisor' | 'board_viewer';
 
-export type ScenarioName = 'case page' | 'caseload worklist' | 'triage queue' | 'statistics view' | 'search' | 'intake API';
+export type ScenarioName = 'case page' | 'caseload worklist' | 'triage queue' | 'statistics view' | 'search' | 'province search' | 'intake API';
 
 /** A target from issue 6, checked against one figure of a scenario. */
 export interface Target {
@@ -43,6 +43,7 @@ export const TARGETS: Record<ScenarioName, readonly Target[]> = {
   // Issue 6 says "statistics < 50 ms"; the benchmark holds it to the stricter reading, p99.
   'statistics view': [{ text: 'p99 < 50 ms', metric: 'p99_ms', kind: 'max', limit: 50 }],
   search: [PAGE_P99],
+  'province search': [PAGE_P99],
   'intake API': [{ text: '≥ 1,500 intakes/s', metric: 'rps', kind: 'min', limit: 1500 }],
 };
 
@@ -56,6 +57,8 @@ export const SCENARIO_USERS: Record<ScenarioName, SeedRole | null> = {
   'triage queue': 'commune_worker',
   'statistics view': 'board_viewer',
   search: 'commune_worker',
+  // The same names, searched by the supervisor of the province with the most communes.
+  'province search': 'supervisor',
   'intake API': null,
 };
 
@@ -154,6 +157,7 @@ export function buildScenarios(seed: BenchSeed, data: ScenarioData, cookies: Rec
     page('triage queue', () => '/triage'),
     page('statistics view', () => '/statistics'),
     page('search', () => `/search?q=${encodeURIComponent(pick(seed.searchTerms))}`),
+    page('province search', () => `/search?q=${encodeURIComponent(pick(seed.searchTerms))}`),
     {
       name: 'intake API',
       method: 'POST',

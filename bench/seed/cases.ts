@@ -16,7 +16,7 @@ import type { Db } from '../../src/db/client.js';
 import { RowBatch } from '../../src/db/row-batch.js';
 import type { OrgKind } from '../../src/orgs/schema.js';
 import { folded } from '../../src/search/index.js';
-import { localColumns, orgToken } from '../../src/search/match.js';
+import { localColumns } from '../../src/search/match.js';
 import { deriveCaseFact, loadFactContext, type CaseRecord, type FactContext } from '../../src/statistics/facts.js';
 import type { TaxonomyGroupKind } from '../../src/taxonomy/seed-data.js';
 import { foldVietnamese } from '../../src/text/fold.js';
@@ -169,7 +169,7 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     category: new RowBatch(client, 'case_categories', ['case_id', 'code']),
     timeline: new RowBatch(client, 'case_timeline', ['id', 'case_id', 'at', 'actor_user_id', 'actor_role', 'kind', 'event_type', 'from_state', 'to_state', 'detail']),
     assignment: new RowBatch(client, 'case_assignments', ['case_id', 'user_id', 'assigned_by', 'started_at']),
-    search: new RowBatch(client, 'case_search', ['rowid', 'reference', 'names', 'body', 'org', 'local_names', 'local_body']),
+    search: new RowBatch(client, 'case_search', ['rowid', 'reference', 'names', 'body', 'local_names', 'local_body']),
     fact: new RowBatch(client, 'stats_facts', ['source', 'source_id', 'unit_org_id', 'payload']),
   };
   const foldedNames = new Map<string, string>();
@@ -337,7 +337,6 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
       searchReference,
       searchNames,
       searchBody,
-      orgToken(commune.id),
       ...localColumns(commune.id, searchReference, searchNames, searchBody),
     );
 

@@ -24,13 +24,6 @@ export function listOrganisations(db: DbOrTx): Organisation[] {
   return db.select().from(organisations).orderBy(asc(organisations.name)).all();
 }
 
-/** Ids of the organisation and everything below it. */
-export function subtreeIds(db: DbOrTx, rootId: number): number[] {
-  return db
-    .all<{ id: number }>(sql`SELECT descendant_id AS id FROM org_closure WHERE ancestor_id = ${rootId}`)
-    .map((row) => row.id);
-}
-
 /** The chain from the root down to the organisation, for breadcrumbs and statistics levels. */
 export function ancestorsOf(db: DbOrTx, id: number): Organisation[] {
   return db.all<Organisation>(sql`

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
-import { CONDITIONS, type OrgRelations, type SubjectColumns, type SubjectRecord } from './conditions.js';
+import { CONDITIONS, type ConditionDefinition, type OrgRelations, type SubjectColumns, type SubjectRecord } from './conditions.js';
 import { PERMISSIONS, type Action, type RuleGroup } from './rules.js';
 import type { Role } from './roles.js';
 
@@ -40,10 +40,27 @@ export function scopeCondition(action: Action, actor: Actor, columns: SubjectCol
 
 /**
  * Whether every rule that could allow the actor the action asks for the record's organisation to be
- * within the actor's own: then a list may first narrow to that subtree (a search, in its full-text
- * index) and apply the rules to what is left.
+ * within the actor's own: then the scope says so once outside its OR (scopeCondition).
  */
 export function confinedToActorSubtree(action: Action, actor: Actor): boolean {
   const groups = groupsFor(action, actor.role);
   return groups.length > 0 && groups.every((group) => (group.when ?? []).some((name) => name === 'org_within' || name === 'org_same'));
+}
+
+/**
+ * The organisations of every record the rules could let the actor through for the action, as a
+ * SELECT of ids ("id"), when each of the actor's rule groups confines its records to some
+ * organisations (their subtree, their own, the cases referred to them); null when one does not. A
+ * search reads only these organisations' words, then applies the rules to what it found.
+ */
+export function readableOrganisations(action: Action, actor: Actor): SQL | null {
+  const groups = groupsFor(action, actor.role);
+  if (groups.length === 0) return null;
+  const selects: SQL[] = [];
+  for (const group of groups) {
+    const confining = (group.when ?? []).map((name): ConditionDefinition => CONDITIONS[name]).find((condition) => condition.orgs);
+    if (!confining?.orgs) return null;
+    selects.push(confining.orgs(actor));
+  }
+  return sql.join(selects, sql` UNION `);
 }

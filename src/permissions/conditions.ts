@@ -23,9 +23,14 @@ export interface OrgRelations {
   isWithin(orgId: number, ancestorId: number): boolean;
 }
 
-interface ConditionDefinition {
+export interface ConditionDefinition {
   test(record: SubjectRecord, actor: Actor, orgs: OrgRelations): boolean;
   sql(columns: SubjectColumns, actor: Actor): SQL;
+  /**
+   * For a condition that only lets through records of certain organisations: a SELECT of those
+   * organisations' ids, as "id". A search reads only their words (readableOrganisations in check.ts).
+   */
+  orgs?(actor: Actor): SQL;
 }
 
 function column<K extends keyof SubjectRecord>(columns: SubjectColumns, key: K): SQLiteColumn | SQL {
@@ -44,10 +49,12 @@ export const CONDITIONS = {
     test: (record, actor, orgs) => record.orgId !== undefined && orgs.isWithin(record.orgId, actor.orgId),
     sql: (columns, actor) =>
       sql`${column(columns, 'orgId')} IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${actor.orgId})`,
+    orgs: (actor) => sql`SELECT descendant_id AS id FROM org_closure WHERE ancestor_id = ${actor.orgId}`,
   },
   org_same: {
     test: (record, actor) => record.orgId === actor.orgId,
     sql: (columns, actor) => sql`${column(columns, 'orgId')} = ${actor.orgId}`,
+    orgs: (actor) => sql`SELECT ${actor.orgId} AS id`,
   },
   assigned_to_actor: {
     test: (record, actor) => record.assignedUserId === actor.userId,
@@ -66,6 +73,9 @@ export const CONDITIONS = {
     test: (record, actor) => record.acceptedReferralOrgIds?.includes(actor.orgId) ?? false,
     sql: (columns, actor) =>
       sql`EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = ${column(columns, 'id')} AND r.to_org_id = ${actor.orgId} AND r.status = 'accepted')`,
+    // The cases are filed at their communes, wherever the centre is.
+    orgs: (actor) =>
+      sql`SELECT c.org_id AS id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.to_org_id = ${actor.orgId} AND r.status = 'accepted'`,
   },
   is_owner: {
     test: (record, actor) => record.ownerUserId === actor.userId,

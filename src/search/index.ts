@@ -1,14 +1,14 @@
 /**
  * Full-text search over cases: the FTS5 table case_search (migration 0005), one row per case with
  * rowid = case id, holding FOLDED text so "Nguyễn Văn An", "nguyen van an" and "NGUYỄN VĂN AN" are
- * the same words (FTS5's own diacritic removal leaves đ alone), its organisation's token, and the
- * same words again as that organisation's own (src/search/match.ts). Writers that change searchable
- * text call reindexCase inside their own write transaction, so the index never lags the record.
+ * the same words (FTS5's own diacritic removal leaves đ alone), and the same words again as its
+ * organisation's own (src/search/match.ts). Writers that change searchable text call reindexCase
+ * inside their own write transaction, so the index never lags the record.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { foldVietnamese } from '../text/fold.js';
-import { localColumns, matchQuery, orgToken, queryWords } from './match.js';
+import { localColumns, matchQuery, queryWords } from './match.js';
 
 /** The distinct non-empty parts, folded, one per line: how case_search stores names and body text. */
 export function folded(parts: readonly (string | null | undefined)[]): string {
@@ -29,8 +29,9 @@ const indexStatements = preparedStatements((client) => ({
     WHERE cases.id = ?`),
   notes: client.prepare<[number], string>('SELECT text FROM case_notes WHERE case_id = ? AND confidential = 0 ORDER BY id').pluck(),
   goals: client.prepare<[number], string>('SELECT goals FROM plans WHERE case_id = ? ORDER BY version').pluck(),
-  insert: client.prepare<[number, string, string, string, string, string, string]>(
-    'INSERT INTO case_search (rowid, reference, names, body, org, local_names, local_body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  // The org column (migration 0008) is left empty: searches narrow by the local words instead (decision 0023).
+  insert: client.prepare<[number, string, string, string, string, string]>(
+    'INSERT INTO case_search (rowid, reference, names, body, local_names, local_body) VALUES (?, ?, ?, ?, ?, ?)',
   ),
 }));
 
@@ -50,7 +51,7 @@ export function reindexCase(tx: DbOrTx, caseId: number): void {
   const reference = foldVietnamese(row.reference);
   const names = folded([row.intakeName, row.childName]);
   const body = folded(texts);
-  statements.insert.run(caseId, reference, names, body, orgToken(row.orgId), ...localColumns(row.orgId, reference, names, body));
+  statements.insert.run(caseId, reference, names, body, ...localColumns(row.orgId, reference, names, body));
 }
 
 /** Rebuilds the whole index, e.g. after seeding data written around the services. Returns the number of cases. */
@@ -71,42 +72,53 @@ export interface SearchRow {
   communeName: string;
 }
 
+/** Those of `organisations` (a SELECT of ids as "id") that hold a case: a province's schools and offices never do. */
+function organisationsWithCases(db: DbOrTx, organisations: SQL): number[] {
+  return db
+    .all<{ id: number }>(sql`SELECT o.id FROM (${organisations}) AS o WHERE EXISTS (SELECT 1 FROM cases WHERE cases.org_id = o.id)`)
+    .map((row) => row.id);
+}
+
 /**
  * Cases matching `text` that `scope` (the 'case.read' rules for the actor, over the "cases" columns)
  * lets through: the filter is in the same query, so out-of-scope cases are never read, counted or
  * ordered. Cases whose reference or names hold every word come first, then those that need the
- * report's words too; newest first within each. `within`, when given, are the only organisations
- * whose cases the rules could let through (confinedToActorSubtree in src/permissions/check.ts): the
- * full-text index narrows to them before the rules run. Null when `text` has no words.
+ * report's words too; newest first within each. `readable`, when given, are the only organisations
+ * whose cases the rules could let through (readableOrganisations in src/permissions/check.ts): the
+ * full-text index narrows to those of them that hold cases before the rules run. Null when `text`
+ * has no words.
  */
 export function searchCases(
   db: DbOrTx,
   text: string,
   scope: SQL,
-  page: { limit: number; offset: number; within?: readonly number[] | null },
+  page: { limit: number; offset: number; readable?: SQL | null },
 ): { rows: SearchRow[]; total: number } | null {
   const words = queryWords(text);
   if (words === null) return null;
-  const within = page.within ?? null;
+  const within = page.readable ? organisationsWithCases(db, page.readable) : null;
   if (within?.length === 0) return { rows: [], total: 0 };
   const anywhere = matchQuery('anywhere', words, within);
   // Not bm25(): it weighs each word by how rare it is in the whole country's index, and counting a
   // common name's cases nationally costs more than the rest of the search together.
   const byName = matchQuery('names', words, within);
   // The total comes from the same pass (a second count query would run the match again).
+  // The page is cut before the names are joined on: a common name in a province matches thousands of cases.
   const found = db.all<SearchRow & { total: number }>(sql`
-    SELECT id, reference, state, childName, communeName, count(*) OVER () AS total FROM (
-      SELECT cases.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
-             organisations.name AS communeName, cases.received_at AS receivedAt,
+    SELECT hit.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
+           organisations.name AS communeName, hit.total
+    FROM (
+      SELECT cases.id, cases.received_at AS receivedAt, count(*) OVER () AS total,
              case_search.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ${byName}) AS named
-      FROM case_search
-      JOIN cases ON cases.id = case_search.rowid
-      JOIN organisations ON organisations.id = cases.org_id
-      LEFT JOIN children ON children.id = cases.child_id
-      LEFT JOIN intakes ON intakes.case_id = cases.id
-      WHERE case_search MATCH ${anywhere} AND ${scope})
-    ORDER BY named DESC, receivedAt DESC, id DESC
-    LIMIT ${page.limit} OFFSET ${page.offset}`);
+      FROM case_search JOIN cases ON cases.id = case_search.rowid
+      WHERE case_search MATCH ${anywhere} AND ${scope}
+      ORDER BY named DESC, receivedAt DESC, cases.id DESC
+      LIMIT ${page.limit} OFFSET ${page.offset}) AS hit
+    JOIN cases ON cases.id = hit.id
+    JOIN organisations ON organisations.id = cases.org_id
+    LEFT JOIN children ON children.id = cases.child_id
+    LEFT JOIN intakes ON intakes.case_id = cases.id
+    ORDER BY hit.named DESC, hit.receivedAt DESC, hit.id DESC`);
   if (found.length > 0 || page.offset === 0) return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]?.total ?? 0 };
   // A page past the end has no row to carry the total.
   const { total } = db.get<{ total: number }>(sql`

@@ -8,14 +8,9 @@ import { foldedWords, nameTokens } from '../text/fold.js';
 const MAX_QUERY_LENGTH = 200;
 const MAX_QUERY_TOKENS = 8;
 
-/** The case's organisation as a word of case_search's org column (migration 0008). */
-export function orgToken(orgId: number): string {
-  return `o${orgId}`;
-}
-
 /** A word as one organisation's own: "o7x" before it. The "x" ends the number, so 7's "2024" and 72's "024" stay apart. */
 function localWord(orgId: number, word: string): string {
-  return `${orgToken(orgId)}x${word}`;
+  return `o${orgId}x${word}`;
 }
 
 /**
@@ -48,17 +43,16 @@ function phrases(words: readonly string[]): string {
 }
 
 /**
- * Up to this many organisations, a search asks for each one's own words (localWords). Each costs a
- * lookup per word, so for a province's hundreds the national words narrowed by the org column cost less.
+ * Up to this many organisations, a search asks for each one's own words (localWords). A province's
+ * 578 communes cost about 90 ms at a million cases, against 250 to 700 ms for the national words;
+ * FTS5's OR of many branches grows faster than linearly, and at 2,000 it is slower than the national
+ * words (docs/decisions/0023).
  */
-const MAX_LOCAL_ORGS = 32;
-/** Beyond this many organisations the OR of their tokens costs more than it saves. */
-const MAX_ORG_TOKENS = 2_000;
+const MAX_LOCAL_ORGS = 1_000;
 
 /**
- * The words in the case's reference and names, or in its text as well (never in org, so typing
- * "o12" finds no organisation), and, when the reader's organisations are known, only in cases filed
- * at one of them.
+ * The words in the case's reference and names, or in its text as well, and, when the reader's
+ * organisations are known and few enough, only in cases filed at one of them.
  */
 export function matchQuery(where: 'names' | 'anywhere', words: readonly string[], orgIds: readonly number[] | null): string {
   if (orgIds !== null && orgIds.length <= MAX_LOCAL_ORGS) {
@@ -66,8 +60,5 @@ export function matchQuery(where: 'names' | 'anywhere', words: readonly string[]
     const perOrganisation = orgIds.map((id) => `(${phrases(words.map((word) => localWord(id, word)))})`);
     return `{${columns}} : (${perOrganisation.join(' OR ')})`;
   }
-  const inColumns = `{${where === 'names' ? 'reference names' : 'reference names body'}} : (${phrases(words)})`;
-  if (orgIds === null || orgIds.length > MAX_ORG_TOKENS) return inColumns;
-  return `${inColumns} AND org : (${orgIds.map((id) => `"${orgToken(id)}"`).join(' OR ')})`;
+  return `{${where === 'names' ? 'reference names' : 'reference names body'}} : (${phrases(words)})`;
 }
-

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CASE_COLUMNS } from '../cases/repository.js';
-import { subtreeIds } from '../orgs/repository.js';
-import { confinedToActorSubtree } from '../permissions/check.js';
+import { readableOrganisations } from '../permissions/check.js';
 import { pageParam } from '../web/params.js';
 import { searchCases } from './index.js';
 
@@ -13,9 +12,8 @@ export default async function searchRoutes(app: FastifyInstance): Promise<void> 
     const q = typeof raw === 'string' ? raw.trim() : '';
     const page = pageParam(request);
     const actor = request.requireActor();
-    const within = confinedToActorSubtree('case.read', actor) ? subtreeIds(app.db, actor.orgId) : null;
     const found =
-      q === '' ? null : searchCases(app.db, q, request.scope('case.read', CASE_COLUMNS), { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, within });
+      q === '' ? null : searchCases(app.db, q, request.scope('case.read', CASE_COLUMNS), { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, readable: readableOrganisations('case.read', actor) });
     // The search is audited, but never what was searched for: a child's name typed into the box is
     // personal data, and the audit log is read by more people than the case file.
     if (found) request.auditRead({ action: 'case.search' });

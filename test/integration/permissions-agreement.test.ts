@@ -5,7 +5,7 @@ import { seededRandom } from '../../src/demo/random.js';
 import { createOrganisation, createOrgRelations } from '../../src/orgs/repository.js';
 import { ORG_KINDS } from '../../src/orgs/schema.js';
 import type { Actor } from '../../src/permissions/actor.js';
-import { confinedToActorSubtree, isAllowed, scopeCondition } from '../../src/permissions/check.js';
+import { confinedToActorSubtree, isAllowed, readableOrganisations, scopeCondition } from '../../src/permissions/check.js';
 import type { SubjectColumns, SubjectRecord } from '../../src/permissions/conditions.js';
 import { ROLES } from '../../src/permissions/roles.js';
 import { PERMISSIONS, type Action } from '../../src/permissions/rules.js';
@@ -64,10 +64,14 @@ describe('list filters agree with record checks', () => {
     const insert = t.db.$client.prepare('INSERT INTO scratch VALUES (?, ?, ?, ?, ?, ?)');
     // A temp table shadows the real one, so the referral condition's SQL reads these rows; pending ones must not count.
     t.db.$client.exec('CREATE TEMP TABLE referrals (case_id INTEGER NOT NULL, to_org_id INTEGER NOT NULL, status TEXT NOT NULL)');
+    // And the cases where a referral's organisations are found (readableOrganisations).
+    t.db.$client.exec('CREATE TEMP TABLE cases (id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL)');
+    const file = t.db.$client.prepare('INSERT INTO cases VALUES (?, ?)');
     const refer = t.db.$client.prepare('INSERT INTO referrals VALUES (?, ?, ?)');
     t.db.$client.transaction(() => {
       for (const record of records) {
         insert.run(record.id, record.orgId, record.assignedUserId, record.createdBy, record.sensitive ? 1 : 0, record.ownerUserId);
+        file.run(record.id, record.orgId);
         for (const orgId of record.acceptedReferralOrgIds) refer.run(record.id, orgId, 'accepted');
         if (random() < 0.2) refer.run(record.id, pick(orgIds), 'pending');
       }
@@ -94,10 +98,16 @@ describe('list filters agree with record checks', () => {
           .map((row) => row.id);
         const fromCheck = records.filter((record) => isAllowed(action, actor, record, orgs)).map((record) => record.id);
         expect(fromSql, `${action} as ${JSON.stringify(actor)}`).toEqual(fromCheck);
-        // What lets a search narrow to the actor's subtree first must never drop a record the rules allow.
+        // What lets a search narrow to some organisations first must never drop a record the rules allow.
+        const readable = readableOrganisations(action, actor);
+        if (readable) {
+          const readableIds = new Set(t.db.all<{ id: number }>(readable).map((row) => row.id));
+          const outside = records.filter((record) => fromCheck.includes(record.id) && !readableIds.has(record.orgId));
+          expect(outside, `${action} as ${JSON.stringify(actor)}: allowed outside the readable organisations`).toEqual([]);
+        }
+        // The scope's outer subtree condition must not drop one either.
         if (confinedToActorSubtree(action, actor)) {
-          const outside = records.filter((record) => fromCheck.includes(record.id) && !orgs.isWithin(record.orgId, actor.orgId));
-          expect(outside, `${action} as ${JSON.stringify(actor)}: allowed outside the subtree`).toEqual([]);
+          expect(fromCheck.filter((id) => !orgs.isWithin(records[id - 1]?.orgId ?? -1, actor.orgId)), `${action} as ${JSON.stringify(actor)}`).toEqual([]);
         }
         allowedSomewhere += fromCheck.length;
         refusedSomewhere += records.length - fromCheck.length;
@@ -108,13 +118,13 @@ describe('list filters agree with record checks', () => {
     expect(refusedSomewhere).toBeGreaterThan(0);
   });
 
-  it('narrows case searches for the roles confined to their organisations, and not for the social work centre', () => {
+  it('narrows case searches to the organisations each role can read, and not for roles without a way in', () => {
     const actor = (role: Actor['role']): Actor => ({ userId: 1, assignmentId: 1, role, orgId: orgIds[0] as number });
-    expect(['commune_worker', 'commune_chair', 'supervisor'].map((role) => confinedToActorSubtree('case.read', actor(role as Actor['role'])))).toEqual([true, true, true]);
-    // A centre reads the cases referred to it, wherever they are filed.
+    for (const role of ['commune_worker', 'commune_chair', 'supervisor', 'social_worker'] as const) expect(readableOrganisations('case.read', actor(role)), role).not.toBeNull();
+    // A centre reads the cases referred to it, wherever they are filed: not its own subtree.
     expect(confinedToActorSubtree('case.read', actor('social_worker'))).toBe(false);
-    // A role with no way in is not "confined": it is refused before any search.
-    expect(confinedToActorSubtree('case.read', actor('teacher'))).toBe(false);
+    // A role with no way in is refused before any search.
+    expect(readableOrganisations('case.read', actor('teacher'))).toBeNull();
   });
 
   it('exercises the case rules’ interesting corners: sensitive cases seen only when assigned, or by a chair', () => {

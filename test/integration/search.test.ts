@@ -1,6 +1,6 @@
 // Case search: folded full-text matching (with or without diacritics, any case), references, the
 // permission rules applied in SQL, safe query syntax, and an audit entry that never holds the query.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { findCase } from '../../src/cases/repository.js';
@@ -32,6 +32,11 @@ function openCase(name: string, orgId: number, over: { description?: string; cat
   );
   if (!opened) throw new Error('no responsible commune');
   return { id: opened.caseId, reference: opened.reference };
+}
+
+/** Given organisations as the SELECT of ids that readableOrganisations (src/permissions/check.ts) makes. */
+function organisations(ids: number[]): SQL {
+  return sql`SELECT id FROM organisations WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
 }
 
 function search(browser: Browser, q: string, extra = ''): Promise<{ statusCode: number; body: string }> {
@@ -183,19 +188,37 @@ describe('case search', () => {
     expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.total).toBe(1);
   });
 
-  it('finds the same cases through a few organisations\' own words as through the national words and the org column', () => {
+  it('finds the same cases through a few organisations\' own words as through the national words and the rules', () => {
     openCase('Nguyễn Văn Anh', orgs.communeB, { description: 'Ở với bà ngoại.' });
     openCase('Nguyễn Văn Ân', orgs.communeA);
-    // More organisations than a search asks by their own words: the rest are ids no case is filed at.
-    const many = (ids: number[]): number[] => [...ids, ...Array.from({ length: 40 }, (_, i) => 100_000 + i)];
-    const found = (q: string, within: number[]): number[] => searchCases(t.db, q, sql`1`, { limit: 25, offset: 0, within })?.rows.map((row) => row.id) ?? [];
+    const local = (q: string, within: number[]): number[] =>
+      searchCases(t.db, q, sql`1`, { limit: 25, offset: 0, readable: organisations(within) })?.rows.map((row) => row.id) ?? [];
+    // No organisations given: the national words, narrowed by the rules alone.
+    const national = (q: string, within: number[]): number[] =>
+      searchCases(t.db, q, sql`cases.org_id IN (${sql.join(within.map((id) => sql`${id}`), sql`, `)})`, { limit: 25, offset: 0 })?.rows.map((row) => row.id) ?? [];
     for (const q of ['nguyen van an', 'nguyen van a', 'van', 'ba ngoai', 'xuong do go', an.reference, an.reference.slice(0, -2)]) {
       for (const within of [[orgs.communeA], [orgs.communeB], [orgs.communeA, orgs.communeB]]) {
-        expect(found(q, within), `${q} in ${within.join(', ')}`).toEqual(found(q, many(within)));
+        expect(local(q, within), `${q} in ${within.join(', ')}`).toEqual(national(q, within));
       }
     }
-    expect(found('nguyen van a', [orgs.communeA, orgs.communeB])).toHaveLength(4);
-    expect(found('ba ngoai', [orgs.communeA])).toEqual([]);
+    expect(local('nguyen van a', [orgs.communeA, orgs.communeB])).toHaveLength(4);
+    expect(local('ba ngoai', [orgs.communeA])).toEqual([]);
+    // Organisations without cases (a province, a school) are left out of the query, not searched.
+    expect(local('nguyen van an', [orgs.province, orgs.schoolA, orgs.communeA])).toEqual(national('nguyen van an', [orgs.communeA]));
+    expect(local('nguyen van an', [orgs.province, orgs.schoolA, orgs.communeA])).toContain(an.id);
+    expect(local('nguyen van an', [orgs.schoolA])).toEqual([]);
+  });
+
+  it('searches a social work centre\'s accepted referrals, wherever the cases are filed', async () => {
+    const userId = await seedUser(t.db, 'ctxh', [{ role: 'social_worker', orgId: orgs.socialWorkCentre }]);
+    const socialWorker = await login(t.app, t.db, 'ctxh');
+    expect(resultIds((await search(socialWorker, 'nguyen van an')).body)).toEqual([]);
+    const refer = t.db.$client.prepare("INSERT INTO referrals (case_id, to_org_id, reason, consent, status, created_by) VALUES (?, ?, 'Tư vấn', 'guardian', ?, ?)");
+    refer.run(anElsewhere.id, orgs.socialWorkCentre, 'accepted', userId);
+    // Pending: not the centre's yet.
+    refer.run(an.id, orgs.socialWorkCentre, 'pending', userId);
+    expect(resultIds((await search(socialWorker, 'nguyen van an')).body)).toEqual([anElsewhere.id]);
+    expect(resultIds((await search(socialWorker, 'tran thi binh')).body)).toEqual([]);
   });
 
   it('gives cases indexed before migration 0009 their organisations\' own words', () => {
@@ -211,7 +234,7 @@ describe('case search', () => {
     const words = [...an.reference.toLowerCase().split('-'), 'nguyen', 'van', 'an'];
     expect(local.names).toBe(words.map((word) => `o${orgs.communeA}x${word}`).join(' '));
     expect(local.body).toContain(`o${orgs.communeA}xxuong o${orgs.communeA}xdo o${orgs.communeA}xgo`);
-    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, within: [orgs.communeA] })?.rows.map((row) => row.id)).toEqual([an.id]);
+    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) })?.rows.map((row) => row.id)).toEqual([an.id]);
   });
 
   it('narrows in the full-text index to the reader\'s organisations, and follows a case transferred to another commune', async () => {
@@ -219,11 +242,11 @@ describe('case search', () => {
     await seedUser(t.db, 'giamsat', [{ role: 'supervisor', orgId: orgs.province }]);
     const workerB = await login(t.app, t.db, 'canbo.b');
     const supervisor = await login(t.app, t.db, 'giamsat');
-    const token = (caseId: number): string => (t.db.$client.prepare('SELECT org FROM case_search WHERE rowid = ?').pluck().get(caseId) as string);
-    expect(token(an.id)).toBe(`o${orgs.communeA}`);
+    const filedAt = (caseId: number): string => (t.db.$client.prepare('SELECT local_names FROM case_search WHERE rowid = ?').pluck().get(caseId) as string).split('x', 1)[0] ?? '';
+    expect(filedAt(an.id)).toBe(`o${orgs.communeA}`);
     // The narrowing is the index's own: with rules that let everything through, only the given organisations' cases come back.
-    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, within: [orgs.communeB] })?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
-    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, within: [] })?.rows).toEqual([]);
+    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeB]) })?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
+    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([]) })?.rows).toEqual([]);
     expect(resultIds((await search(workerB, 'nguyen van an')).body)).toEqual([anElsewhere.id]);
     // The province's supervisor reads both communes: their subtree, not only their own organisation.
     expect(resultIds((await search(supervisor, 'nguyen van an')).body).sort()).toEqual([an.id, anElsewhere.id].sort());
@@ -232,7 +255,7 @@ describe('case search', () => {
     const actorA = { userId, assignmentId: 1, role: 'commune_worker' as const, orgId: orgs.communeA };
     const transferred = applyCaseEvent(t.db, t.app.orgRelations, { actor: actorA, audit: SYSTEM_AUDIT_CONTEXT }, an.id, { type: 'TRANSFER', toOrgId: orgs.communeB });
     expect(transferred.ok).toBe(true);
-    expect(token(an.id)).toBe(`o${orgs.communeB}`);
+    expect(filedAt(an.id)).toBe(`o${orgs.communeB}`);
     expect(resultIds((await search(workerB, 'nguyen van an')).body).sort()).toEqual([an.id, anElsewhere.id].sort());
     expect(resultIds((await search(worker, 'nguyen van an')).body)).toEqual([]);
   });

@@ -2,15 +2,16 @@
  * Full-text search over cases: the FTS5 table case_search (migration 0005), one row per case with
  * rowid = case id, holding FOLDED text so "Nguyễn Văn An", "nguyen van an" and "NGUYỄN VĂN AN" are
  * the same words (FTS5's own diacritic removal leaves đ alone), and the same words again as its
- * organisation's own (src/search/match.ts). Writers that change searchable text call reindexCase
- * inside their own write transaction, so the index never lags the record.
+ * organisation's own (src/search/match.ts). The table keeps no copy of the text (migration 0010): it
+ * says which cases match, and their words cannot be read back out. Writers that change searchable
+ * text call reindexCase inside their own write transaction, so the index never lags the record.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { foldVietnamese } from '../text/fold.js';
 import { localColumns, matchQuery, queryWords } from './match.js';
 
-/** The distinct non-empty parts, folded, one per line: how case_search stores names and body text. */
+/** The distinct non-empty parts, folded, one per line: how case_search indexes names and body text. */
 export function folded(parts: readonly (string | null | undefined)[]): string {
   const unique = [...new Set(parts.filter((part): part is string => Boolean(part && part.trim())).map(foldVietnamese))];
   return unique.join('\n');
@@ -29,7 +30,6 @@ const indexStatements = preparedStatements((client) => ({
     WHERE cases.id = ?`),
   notes: client.prepare<[number], string>('SELECT text FROM case_notes WHERE case_id = ? AND confidential = 0 ORDER BY id').pluck(),
   goals: client.prepare<[number], string>('SELECT goals FROM plans WHERE case_id = ? ORDER BY version').pluck(),
-  // The org column (migration 0008) is left empty: searches narrow by the local words instead (decision 0023).
   insert: client.prepare<[number, string, string, string, string, string]>(
     'INSERT INTO case_search (rowid, reference, names, body, local_names, local_body) VALUES (?, ?, ?, ?, ?, ?)',
   ),

@@ -1,6 +1,6 @@
 /**
  * What case_search holds besides the folded text, and what a search asks it for: the words of the
- * query as FTS5 syntax, narrowed to the reader's organisations (docs/decisions/0019 and 0022).
+ * query as FTS5 syntax, narrowed to the reader's organisations (docs/decisions/0019, 0022 and 0023).
  */
 import { foldedWords, nameTokens } from '../text/fold.js';
 

@@ -9,7 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { foldVietnamese } from '../text/fold.js';
-import { localColumns, matchQuery, queryWords } from './match.js';
+import { localColumns, matchQueries, queryWords } from './match.js';
 
 /** The distinct non-empty parts, folded, one per line: how case_search indexes names and body text. */
 export function folded(parts: readonly (string | null | undefined)[]): string {
@@ -98,10 +98,13 @@ export function searchCases(
   if (words === null) return null;
   const within = page.readable ? organisationsWithCases(db, page.readable) : null;
   if (within?.length === 0) return { rows: [], total: 0 };
-  const anywhere = matchQuery('anywhere', words, within);
+  // Each list is one JSON array, so one statement serves one organisation or hundreds.
+  const anywhere = JSON.stringify(matchQueries('anywhere', words, within));
   // Not bm25(): it weighs each word by how rare it is in the whole country's index, and counting a
   // common name's cases nationally costs more than the rest of the search together.
-  const byName = matchQuery('names', words, within);
+  const byName = JSON.stringify(matchQueries('names', words, within));
+  // A case holds the local words of its own organisation only, so no case matches two expressions.
+  const matching = (queries: string) => sql`json_each(${queries}) AS query CROSS JOIN case_search ON case_search MATCH query.value`;
   // The total comes from the same pass (a second count query would run the match again).
   // The page is cut before the names are joined on: a common name in a province matches thousands of cases.
   const found = db.all<SearchRow & { total: number }>(sql`
@@ -109,9 +112,9 @@ export function searchCases(
            organisations.name AS communeName, hit.total
     FROM (
       SELECT cases.id, cases.received_at AS receivedAt, count(*) OVER () AS total,
-             case_search.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ${byName}) AS named
-      FROM case_search JOIN cases ON cases.id = case_search.rowid
-      WHERE case_search MATCH ${anywhere} AND ${scope}
+             case_search.rowid IN (SELECT case_search.rowid FROM ${matching(byName)}) AS named
+      FROM ${matching(anywhere)} JOIN cases ON cases.id = case_search.rowid
+      WHERE ${scope}
       ORDER BY named DESC, receivedAt DESC, cases.id DESC
       LIMIT ${page.limit} OFFSET ${page.offset}) AS hit
     JOIN cases ON cases.id = hit.id
@@ -122,6 +125,6 @@ export function searchCases(
   if (found.length > 0 || page.offset === 0) return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]?.total ?? 0 };
   // A page past the end has no row to carry the total.
   const { total } = db.get<{ total: number }>(sql`
-    SELECT count(*) AS total FROM case_search JOIN cases ON cases.id = case_search.rowid WHERE case_search MATCH ${anywhere} AND ${scope}`);
+    SELECT count(*) AS total FROM ${matching(anywhere)} JOIN cases ON cases.id = case_search.rowid WHERE ${scope}`);
   return { rows: [], total };
 }

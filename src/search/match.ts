@@ -43,22 +43,23 @@ function phrases(words: readonly string[]): string {
 }
 
 /**
- * Up to this many organisations, a search asks for each one's own words (localWords). A province's
- * 578 communes cost about 90 ms at a million cases, against 250 to 700 ms for the national words;
- * FTS5's OR of many branches grows faster than linearly, and at 2,000 it is slower than the national
- * words (docs/decisions/0023).
+ * Up to this many organisations, a search asks for each one's own words (localWords); beyond, the
+ * national words cost less (docs/decisions/0023).
  */
 const MAX_LOCAL_ORGS = 1_000;
 
 /**
- * The words in the case's reference and names, or in its text as well, and, when the reader's
- * organisations are known and few enough, only in cases filed at one of them.
+ * What to MATCH for the words in the case's reference and names, or in its text as well: one
+ * expression per organisation, when the reader's organisations are known and few enough, each for
+ * the cases filed there; otherwise one for the whole country. The search runs each expression on its
+ * own (json_each), not as one OR: FTS5 steps an OR by looking at every branch for every row it
+ * returns, so a province's 578 branches cost 50 to 240 ms as one OR and 45 to 90 ms as 578 queries
+ * (docs/decisions/0025).
  */
-export function matchQuery(where: 'names' | 'anywhere', words: readonly string[], orgIds: readonly number[] | null): string {
+export function matchQueries(where: 'names' | 'anywhere', words: readonly string[], orgIds: readonly number[] | null): string[] {
   if (orgIds !== null && orgIds.length <= MAX_LOCAL_ORGS) {
     const columns = where === 'names' ? 'local_names' : 'local_names local_body';
-    const perOrganisation = orgIds.map((id) => `(${phrases(words.map((word) => localWord(id, word)))})`);
-    return `{${columns}} : (${perOrganisation.join(' OR ')})`;
+    return [...new Set(orgIds)].map((id) => `{${columns}} : (${phrases(words.map((word) => localWord(id, word)))})`);
   }
-  return `{${where === 'names' ? 'reference names' : 'reference names body'}} : (${phrases(words)})`;
+  return [`{${where === 'names' ? 'reference names' : 'reference names body'}} : (${phrases(words)})`];
 }

@@ -189,12 +189,21 @@ const SUBJECT_KINDS = { service: 'service_overdue', follow_up: 'follow_up_overdu
  * and follow-ups are due on a day, so the caller passes only those already past.
  */
 export function dueNotifications(items: readonly DueItem[], candidates: readonly Candidate[], now: Date): Alert[] {
+  // A case's audience is among its own commune's candidates: each item is decided over those alone,
+  // not over the whole country's (thousands of unowned overdue cases × thousands of candidates).
+  const byTarget = new Map<number, Candidate[]>();
+  for (const candidate of candidates) {
+    const group = byTarget.get(candidate.targetOrgId);
+    if (group) group.push(candidate);
+    else byTarget.set(candidate.targetOrgId, [candidate]);
+  }
   return items.flatMap((item) => {
     const deadline = item.subject === 'case' ? caseDeadlineKind(item.dueAt, now) : 'overdue';
     if (deadline === null) return [];
     const kind = item.subject === 'case' ? deadline : SUBJECT_KINDS[item.subject];
     const dedupeKey = deadlineDedupeKey(deadline, item.subject, item.id, item.dueAt);
-    return responsibleUsers(item.caseFacts, item.assignee, candidates).map((userId) => ({ userId, kind, caseId: item.caseFacts.id, dedupeKey }));
+    const audience = byTarget.get(item.caseFacts.orgId) ?? [];
+    return responsibleUsers(item.caseFacts, item.assignee, audience).map((userId) => ({ userId, kind, caseId: item.caseFacts.id, dedupeKey }));
   });
 }
 

@@ -137,6 +137,21 @@ describe('deadline alerts', () => {
       { userId: 9, kind: 'follow_up_overdue', caseId: 7, dedupeKey: 'overdue:follow_up:4:2026-11-21' },
     ]);
   });
+
+  it('go to each unassigned case\'s own commune, when candidates of many communes are loaded at once', () => {
+    const OTHER = 11;
+    const otherWorker = candidate(5, 'commune_worker', OTHER, OTHER);
+    // The district worker is a candidate for commune 10 only: found through commune 10's ancestors.
+    const candidates = [worker, districtWorker, supervisor, chair, otherWorker];
+    const here: DueItem = { subject: 'service', id: 3, dueAt: '2026-11-20', caseFacts: caseFacts(), assignee: null };
+    const there: DueItem = { subject: 'service', id: 5, dueAt: '2026-11-20', caseFacts: caseFacts({ id: 8, orgId: OTHER }), assignee: null };
+    const nobody: DueItem = { subject: 'service', id: 6, dueAt: '2026-11-20', caseFacts: caseFacts({ id: 9, orgId: 12 }), assignee: null };
+    expect(dueNotifications([here, there, nobody], candidates, now).map((alert) => [alert.caseId, alert.userId])).toEqual([
+      [7, 1],
+      [7, 2],
+      [8, 5],
+    ]);
+  });
 });
 
 describe('presentation', () => {

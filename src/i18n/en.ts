@@ -165,6 +165,7 @@ export const en: Record<MessageKey, string> = {
   'user.end_role': 'Revoke',
   'user.reset_password': 'Reset password',
   'user.reset_password_intro': "All of this user's sessions will end.",
+  'user.own_password_on_account': 'Change your own password on My account, with your current password.',
   'user.access': 'Access',
   'user.end_sessions': 'End all sessions',
   'user.disable': 'Disable account',

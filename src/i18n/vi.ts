@@ -163,6 +163,7 @@ export const vi = {
   'user.end_role': 'Thu hồi',
   'user.reset_password': 'Đặt lại mật khẩu',
   'user.reset_password_intro': 'Mọi phiên đăng nhập của người dùng này sẽ kết thúc.',
+  'user.own_password_on_account': 'Đổi mật khẩu của chính bạn ở trang Tài khoản của tôi, với mật khẩu hiện tại.',
   'user.access': 'Truy cập',
   'user.end_sessions': 'Kết thúc mọi phiên đăng nhập',
   'user.disable': 'Khóa tài khoản',

@@ -49,6 +49,11 @@ export const PERMISSIONS = {
    * would read case files under their own name (found by the access matrix, issue 6).
    */
   'user.grant_roles': { subject: 'user', allow: [{ roles: ['admin'], when: ['org_within', 'not_actor'] }] },
+  /**
+   * Setting someone's password without knowing it, never one's own: that is changed on the account
+   * page, which asks for the current one, so a session left open is not enough to take the account.
+   */
+  'user.reset_password': { subject: 'user', allow: [{ roles: ['admin'], when: ['org_within', 'not_actor'] }] },
   'settings.manage': { subject: null, allow: [{ roles: ['admin'] }] },
   'apikey.manage': { subject: 'api_key', allow: [{ roles: ['admin'], when: ['org_within'] }] },
   /** Telephony and contact-centre systems file intakes with an organisation's API key; no role may. */

@@ -68,6 +68,7 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
       assignments: activeAssignments(app.db, user.id),
       // An administrator's own page offers no new role: nobody grants rights to themselves.
       mayGrantRoles: isAllowed('user.grant_roles', request.requireActor(), { id: user.id, orgId: user.homeOrgId }, app.orgRelations),
+      mayResetPassword: isAllowed('user.reset_password', request.requireActor(), { id: user.id, orgId: user.homeOrgId }, app.orgRelations),
       orgs: organisationsInScope(request, app.db),
       roles: ROLES,
       ...forms,
@@ -167,6 +168,7 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/admin/users/:id/password', { config }, async (request, reply) => {
     const user = loadAuthorized(request);
+    request.authorize('user.reset_password', { id: user.id, orgId: user.homeOrgId }, { type: 'user', id: user.id });
     const form = parseForm(passwordSchema, { ...(request.body as object), username: user.username });
     if (!form.ok) {
       return reply.code(400).page('pages/admin/user', userPage(request, user, { errors: form.errors, form: 'password' }));

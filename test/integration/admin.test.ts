@@ -211,6 +211,24 @@ describe('administering users', () => {
     expect((await send(t.app, lan, { url: '/admin/users' })).statusCode).toBe(403);
   });
 
+  it('resets another user\'s password, but sends administrators to their account page for their own', async () => {
+    const lanId = await seedUser(t.db, 'lan', [{ role: 'teacher', orgId: orgs.schoolA }]);
+    const reset = await send(t.app, admin, { method: 'POST', url: `/admin/users/${lanId}/password`, payload: { password: GOOD_PASSWORD, password_confirm: GOOD_PASSWORD } });
+    expect(reset.statusCode).toBe(303);
+    expect(auditActions(t.db).at(-1)).toMatchObject({ action: 'user.password_reset', entity_id: String(lanId) });
+    await login(t.app, t.db, 'lan', GOOD_PASSWORD);
+
+    const ownId = (t.db.$client.prepare("SELECT id FROM users WHERE username = 'quantri'").get() as { id: number }).id;
+    const hashBefore = t.db.$client.prepare('SELECT password_hash FROM users WHERE id = ?').get(ownId);
+    const ownPage = await send(t.app, admin, { url: `/admin/users/${ownId}` });
+    expect(ownPage.body).not.toContain(`action="/admin/users/${ownId}/password"`);
+    expect(ownPage.body).toContain(viMessages['user.own_password_on_account']);
+    const own = await send(t.app, admin, { method: 'POST', url: `/admin/users/${ownId}/password`, payload: { password: GOOD_PASSWORD, password_confirm: GOOD_PASSWORD } });
+    expect(own.statusCode).toBe(403);
+    expect(t.db.$client.prepare('SELECT password_hash FROM users WHERE id = ?').get(ownId)).toEqual(hashBefore);
+    expect(auditActions(t.db).at(-1)).toMatchObject({ action: 'user.reset_password', outcome: 'refused' });
+  });
+
   it('ends a role, which is then no longer offered', async () => {
     const lanId = await seedUser(t.db, 'lan', [
       { role: 'teacher', orgId: orgs.schoolA },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { startBackgroundCheckpoints } from './checkpoints.js';
 import { databaseFile, openDatabase, runMigrations, type Db } from './client.js';
+import { createReader } from './reader.js';
 
 export interface DatabasePluginOptions {
   /**
@@ -15,8 +16,11 @@ async function databasePlugin(app: FastifyInstance, options: DatabasePluginOptio
   const db = options.db ?? openDatabase(databaseFile(app.config.dataDir));
   runMigrations(db);
   const checkpoints = options.db ? null : startBackgroundCheckpoints(db, app.log);
+  const reader = createReader(db, app.log);
   app.decorate('db', db);
+  app.decorate('reader', reader);
   app.addHook('onClose', async () => {
+    await reader.close();
     await checkpoints?.stop();
     if (!options.db) db.$client.close();
   });

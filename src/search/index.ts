@@ -8,6 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import type { Reader } from '../db/reader.js';
 import { foldVietnamese } from '../text/fold.js';
 import { localColumns, matchQueries, queryWords } from './match.js';
 
@@ -73,10 +74,9 @@ export interface SearchRow {
 }
 
 /** Those of `organisations` (a SELECT of ids as "id") that hold a case: a province's schools and offices never do. */
-function organisationsWithCases(db: DbOrTx, organisations: SQL): number[] {
-  return db
-    .all<{ id: number }>(sql`SELECT o.id FROM (${organisations}) AS o WHERE EXISTS (SELECT 1 FROM cases WHERE cases.org_id = o.id)`)
-    .map((row) => row.id);
+async function organisationsWithCases(reader: Reader, organisations: SQL): Promise<number[]> {
+  const found = await reader.all<{ id: number }>(sql`SELECT o.id FROM (${organisations}) AS o WHERE EXISTS (SELECT 1 FROM cases WHERE cases.org_id = o.id)`);
+  return found.map((row) => row.id);
 }
 
 /**
@@ -86,17 +86,18 @@ function organisationsWithCases(db: DbOrTx, organisations: SQL): number[] {
  * report's words too; newest first within each. `readable`, when given, are the only organisations
  * whose cases the rules could let through (readableOrganisations in src/permissions/check.ts): the
  * full-text index narrows to those of them that hold cases before the rules run. Null when `text`
- * has no words.
+ * has no words. Its statements run on the reader's thread: a province's short prefix reads tens of
+ * thousands of matches.
  */
-export function searchCases(
-  db: DbOrTx,
+export async function searchCases(
+  reader: Reader,
   text: string,
   scope: SQL,
   page: { limit: number; offset: number; readable?: SQL | null },
-): { rows: SearchRow[]; total: number } | null {
+): Promise<{ rows: SearchRow[]; total: number } | null> {
   const words = queryWords(text);
   if (words === null) return null;
-  const within = page.readable ? organisationsWithCases(db, page.readable) : null;
+  const within = page.readable ? await organisationsWithCases(reader, page.readable) : null;
   if (within?.length === 0) return { rows: [], total: 0 };
   // Each list is one JSON array, so one statement serves one organisation or hundreds.
   const anywhere = JSON.stringify(matchQueries('anywhere', words, within));
@@ -107,7 +108,7 @@ export function searchCases(
   const matching = (queries: string) => sql`json_each(${queries}) AS query CROSS JOIN case_search ON case_search MATCH query.value`;
   // The total comes from the same pass (a second count query would run the match again).
   // The page is cut before the names are joined on: a common name in a province matches thousands of cases.
-  const found = db.all<SearchRow & { total: number }>(sql`
+  const found = await reader.all<SearchRow & { total: number }>(sql`
     SELECT hit.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
            organisations.name AS communeName, hit.total
     FROM (
@@ -124,7 +125,7 @@ export function searchCases(
     ORDER BY hit.named DESC, hit.receivedAt DESC, hit.id DESC`);
   if (found.length > 0 || page.offset === 0) return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]?.total ?? 0 };
   // A page past the end has no row to carry the total.
-  const { total } = db.get<{ total: number }>(sql`
+  const [counted] = await reader.all<{ total: number }>(sql`
     SELECT count(*) AS total FROM ${matching(anywhere)} JOIN cases ON cases.id = case_search.rowid WHERE ${scope}`);
-  return { rows: [], total };
+  return { rows: [], total: counted?.total ?? 0 };
 }

@@ -2,6 +2,7 @@ import type { AuditContext, AuditEvent } from '../audit/log.js';
 import type { Session, SessionUser } from '../auth/session.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
+import type { Reader } from '../db/reader.js';
 import type { Locale, Translate } from '../i18n/i18n.js';
 import type { Actor } from '../permissions/actor.js';
 import type { OrgRelations, SubjectColumns, SubjectRecord } from '../permissions/conditions.js';
@@ -29,6 +30,8 @@ export interface AuditedEntity {
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** Runs long reads (a province's search) on a thread of its own (src/db/reader.ts). */
+    reader: Reader;
     config: Config;
     orgRelations: OrgRelations;
     /** Every route with the permission it declared, in registration order. */

@@ -166,7 +166,7 @@ describe('case search', () => {
     expect(resultIds(second.body)).toHaveLength(1);
     expect(second.body).toContain('Tìm thấy 26 trường hợp');
     // Past the last page: no rows, and still the total.
-    expect(searchCases(t.db, 'phan van trang', sql`1`, { limit: 25, offset: 50 })).toEqual({ rows: [], total: 26 });
+    expect(await searchCases(t.app.reader, 'phan van trang', sql`1`, { limit: 25, offset: 50 })).toEqual({ rows: [], total: 26 });
   });
 
   it('keeps the index in step when a case is linked to a child record, and can be rebuilt', async () => {
@@ -177,37 +177,38 @@ describe('case search', () => {
         .prepare("INSERT INTO children (full_name, name_folded, residence_org_id) VALUES ('Nguyễn Văn Anh Tuấn', 'nguyen van anh tuan', ?)")
         .run(orgs.communeA).lastInsertRowid,
     );
-    expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.rows).toEqual([]);
+    expect((await searchCases(t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.rows).toEqual([]);
     linkChild(t.db, { actor: { userId, assignmentId: 1, role: 'commune_worker', orgId: orgs.communeA }, audit: SYSTEM_AUDIT_CONTEXT }, row, childId, row.rowVersion);
-    expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.rows.map((found) => found.id)).toEqual([an.id]);
+    expect((await searchCases(t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.rows.map((found) => found.id)).toEqual([an.id]);
     // The intake's name stays searchable beside the linked record's.
     expect(resultIds((await search(worker, 'nguyen van an')).body)).toEqual([an.id]);
 
     t.db.$client.prepare('DELETE FROM case_search').run();
     expect(rebuildSearchIndex(t.db)).toBe(3);
-    expect(searchCases(t.db, 'tran thi binh', sql`1`, { limit: 10, offset: 0 })?.total).toBe(1);
-    expect(searchCases(t.db, 'anh tuan', sql`1`, { limit: 10, offset: 0 })?.total).toBe(1);
+    expect((await searchCases(t.app.reader, 'tran thi binh', sql`1`, { limit: 10, offset: 0 }))?.total).toBe(1);
+    expect((await searchCases(t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.total).toBe(1);
   });
 
-  it('finds the same cases through a few organisations\' own words as through the national words and the rules', () => {
+  it('finds the same cases through a few organisations\' own words as through the national words and the rules', async () => {
     openCase('Nguyễn Văn Anh', orgs.communeB, { description: 'Ở với bà ngoại.' });
     openCase('Nguyễn Văn Ân', orgs.communeA);
-    const local = (q: string, within: number[]): number[] =>
-      searchCases(t.db, q, sql`1`, { limit: 25, offset: 0, readable: organisations(within) })?.rows.map((row) => row.id) ?? [];
+    const ids = (found: { rows: { id: number }[] } | null): number[] => found?.rows.map((row) => row.id) ?? [];
+    const local = async (q: string, within: number[]): Promise<number[]> =>
+      ids(await searchCases(t.app.reader, q, sql`1`, { limit: 25, offset: 0, readable: organisations(within) }));
     // No organisations given: the national words, narrowed by the rules alone.
-    const national = (q: string, within: number[]): number[] =>
-      searchCases(t.db, q, sql`cases.org_id IN (${sql.join(within.map((id) => sql`${id}`), sql`, `)})`, { limit: 25, offset: 0 })?.rows.map((row) => row.id) ?? [];
+    const national = async (q: string, within: number[]): Promise<number[]> =>
+      ids(await searchCases(t.app.reader, q, sql`cases.org_id IN (${sql.join(within.map((id) => sql`${id}`), sql`, `)})`, { limit: 25, offset: 0 }));
     for (const q of ['nguyen van an', 'nguyen van a', 'van', 'ba ngoai', 'xuong do go', an.reference, an.reference.slice(0, -2)]) {
       for (const within of [[orgs.communeA], [orgs.communeB], [orgs.communeA, orgs.communeB]]) {
-        expect(local(q, within), `${q} in ${within.join(', ')}`).toEqual(national(q, within));
+        expect(await local(q, within), `${q} in ${within.join(', ')}`).toEqual(await national(q, within));
       }
     }
-    expect(local('nguyen van a', [orgs.communeA, orgs.communeB])).toHaveLength(4);
-    expect(local('ba ngoai', [orgs.communeA])).toEqual([]);
+    expect(await local('nguyen van a', [orgs.communeA, orgs.communeB])).toHaveLength(4);
+    expect(await local('ba ngoai', [orgs.communeA])).toEqual([]);
     // Organisations without cases (a province, a school) are left out of the query, not searched.
-    expect(local('nguyen van an', [orgs.province, orgs.schoolA, orgs.communeA])).toEqual(national('nguyen van an', [orgs.communeA]));
-    expect(local('nguyen van an', [orgs.province, orgs.schoolA, orgs.communeA])).toContain(an.id);
-    expect(local('nguyen van an', [orgs.schoolA])).toEqual([]);
+    expect(await local('nguyen van an', [orgs.province, orgs.schoolA, orgs.communeA])).toEqual(await national('nguyen van an', [orgs.communeA]));
+    expect(await local('nguyen van an', [orgs.province, orgs.schoolA, orgs.communeA])).toContain(an.id);
+    expect(await local('nguyen van an', [orgs.schoolA])).toEqual([]);
   });
 
   it('searches a social work centre\'s accepted referrals, wherever the cases are filed', async () => {
@@ -222,7 +223,7 @@ describe('case search', () => {
     expect(resultIds((await search(socialWorker, 'tran thi binh')).body)).toEqual([]);
   });
 
-  it('gives cases indexed before migrations 0009 and 0010 their organisations\' own words, and keeps no copy of the text', () => {
+  it('gives cases indexed before migrations 0009 and 0010 their organisations\' own words, and keeps no copy of the text', async () => {
     const client = t.db.$client;
     // The index as migration 0008 left it (with its text and the org column), and 0009 and 0010 not yet applied.
     client.exec(`DROP TABLE case_search;
@@ -239,8 +240,8 @@ describe('case search', () => {
     expect(hasWord('local_names', `o${orgs.communeA}xnguyen`)).toEqual([an.id]);
     expect(hasWord('local_body', `o${orgs.communeA}xxuong`)).toEqual([an.id]);
     expect(hasWord('names', 'nguyen')).toEqual([an.id, anElsewhere.id]);
-    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) })?.rows.map((row) => row.id)).toEqual([an.id]);
-    expect(searchCases(t.db, an.reference, sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) })?.rows.map((row) => row.id)).toEqual([an.id]);
+    expect((await searchCases(t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) }))?.rows.map((row) => row.id)).toEqual([an.id]);
+    expect((await searchCases(t.app.reader, an.reference, sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) }))?.rows.map((row) => row.id)).toEqual([an.id]);
     // Nothing to read back, and no org column.
     expect(client.prepare('SELECT names FROM case_search WHERE rowid = ?').pluck().get(an.id)).toBeNull();
     expect(() => hasWord('org', `o${orgs.communeA}`)).toThrow();
@@ -256,8 +257,8 @@ describe('case search', () => {
       t.db.$client.prepare('SELECT 1 FROM case_search WHERE case_search MATCH ? AND rowid = ?').get(`{local_names} : "o${orgId}xnguyen"`, BigInt(caseId)) !== undefined;
     expect([filedAt(an.id, orgs.communeA), filedAt(an.id, orgs.communeB)]).toEqual([true, false]);
     // The narrowing is the index's own: with rules that let everything through, only the given organisations' cases come back.
-    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeB]) })?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
-    expect(searchCases(t.db, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([]) })?.rows).toEqual([]);
+    expect((await searchCases(t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeB]) }))?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
+    expect((await searchCases(t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([]) }))?.rows).toEqual([]);
     expect(resultIds((await search(workerB, 'nguyen van an')).body)).toEqual([anElsewhere.id]);
     // The province's supervisor reads both communes: their subtree, not only their own organisation.
     expect(resultIds((await search(supervisor, 'nguyen van an')).body).sort()).toEqual([an.id, anElsewhere.id].sort());

@@ -27,7 +27,7 @@ import publicReportRoutes from './public-report/routes.js';
 import userRoutes from './users/routes.js';
 import errorHandler, { frameworkErrors } from './web/error-handler.js';
 import render from './web/render.js';
-import searchRoutes from './search/routes.js';
+import search from './search/plugin.js';
 import securityHeaders from './web/security-headers.js';
 import staticFiles from './web/static-files.js';
 import statistics from './statistics/plugin.js';
@@ -97,7 +97,7 @@ export async function buildApp({ config, db }: AppOptions): Promise<FastifyInsta
   await app.register(triageRoutes);
   await app.register(caseRoutes);
   await app.register(referralRoutes);
-  await app.register(searchRoutes);
+  await app.register(search);
   await app.register(alerts);
   await app.register(statistics);
   return app;

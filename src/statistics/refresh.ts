@@ -13,6 +13,7 @@ import { OPEN_STATES } from '../cases/workflow/machine.js';
 import { sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { RowBatch } from '../db/row-batch.js';
 import type { OrgKind } from '../orgs/schema.js';
+import { periodicJob, type PeriodicJob } from '../runtime/periodic-job.js';
 import { contributionsOf, groupsOf, Tallies, unitContribution, type Counters, type Tally } from './contributions.js';
 import { deriveCaseFact, loadCallFact, loadCaseRecord, loadFactContext, loadFlagFact, type Fact, type FactContext } from './facts.js';
 
@@ -184,67 +185,30 @@ export function refreshStatistics(db: Db, options: { now?: Date } = {}): Refresh
   return result;
 }
 
-export interface StatisticsRefresher {
-  /** Runs the refresher now; a run in progress is joined, not doubled. */
-  tick(): Promise<RefreshResult>;
-  start(): void;
-  stop(): Promise<void>;
-}
-
 export function createStatisticsRefresher(options: {
   db: Db;
   log: FastifyBaseLogger;
   intervalMs: number;
   /** Runs after a refresh that changed counts (the service recomputes the tables viewed recently). */
   afterChange?: () => Promise<void>;
-}): StatisticsRefresher {
+}): PeriodicJob<RefreshResult> {
   const { db, log, intervalMs, afterChange } = options;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<RefreshResult> | null = null;
-  let stopped = false;
-
-  // One small batch at a time, yielding to requests in between: a batch holds the write lock and the
-  // web thread for a few milliseconds, and a backlog (after a rebuild) never stalls the pages.
-  async function run(): Promise<RefreshResult> {
-    const context = prepare(db, new Date());
-    const result: RefreshResult = { processed: 0, changed: 0 };
-    for (let items = nextBatch(db); items.length > 0 && !stopped; items = nextBatch(db)) {
-      result.changed += processBatch(db, items, context);
-      result.processed += items.length;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (result.changed > 0) await afterChange?.();
-    return result;
-  }
-
-  function tick(): Promise<RefreshResult> {
-    running ??= run().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  function scheduledTick(): void {
-    tick().catch((error: unknown) => {
-      // The error's name only: a database error message may quote values.
-      log.error({ error: error instanceof Error ? error.name : 'unknown' }, 'statistics refresh failed');
-    });
-  }
-
-  return {
-    tick,
-    start() {
-      if (timer || intervalMs <= 0) return;
-      stopped = false;
-      timer = setInterval(scheduledTick, intervalMs);
-      timer.unref();
-      scheduledTick();
+  return periodicJob({
+    // One small batch at a time, yielding to requests in between: a batch holds the write lock and the
+    // web thread for a few milliseconds, and a backlog (after a rebuild) never stalls the pages.
+    async run(stopping) {
+      const context = prepare(db, new Date());
+      const result: RefreshResult = { processed: 0, changed: 0 };
+      for (let items = nextBatch(db); items.length > 0 && !stopping(); items = nextBatch(db)) {
+        result.changed += processBatch(db, items, context);
+        result.processed += items.length;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (result.changed > 0) await afterChange?.();
+      return result;
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running?.catch(() => undefined);
-    },
-  };
+    intervalMs,
+    log,
+    failure: 'statistics refresh failed',
+  });
 }

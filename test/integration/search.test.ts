@@ -1,11 +1,13 @@
 // Case search: folded full-text matching (with or without diacritics, any case), references, the
 // permission rules applied in SQL, safe query syntax, and an audit entry that never holds the query.
+import fs from 'node:fs';
+import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { findCase } from '../../src/cases/repository.js';
 import { applyCaseEvent } from '../../src/cases/service.js';
-import { runMigrations, writeTransaction } from '../../src/db/client.js';
+import { MIGRATIONS_DIR, runMigrations, writeTransaction } from '../../src/db/client.js';
 import { createIntake } from '../../src/intake/service.js';
 import { folded, rebuildSearchIndex, searchCases } from '../../src/search/index.js';
 import { matchQueries, queryWords } from '../../src/search/match.js';
@@ -225,10 +227,12 @@ describe('case search', () => {
 
   it('gives cases indexed before migrations 0009 and 0010 their organisations\' own words, and keeps no copy of the text', async () => {
     const client = t.db.$client;
-    // The index as migration 0008 left it (with its text and the org column), and 0009 and 0010 not yet applied.
+    // The index as migration 0008 left it (with its text and the org column), and 0009 and later not yet applied.
+    const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((entry) => entry.tag.startsWith('0009_'))?.when;
     client.exec(`DROP TABLE case_search;
       CREATE VIRTUAL TABLE case_search USING fts5(reference, names, body, org, tokenize = 'unicode61');
-      DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 1);`);
+      DELETE FROM __drizzle_migrations WHERE created_at >= ${Number(since)};`);
     const sources = client
       .prepare('SELECT cases.id, cases.reference, cases.org_id AS orgId, intakes.child_name AS name, intakes.description FROM cases JOIN intakes ON intakes.case_id = cases.id')
       .all() as { id: number; reference: string; orgId: number; name: string; description: string }[];

@@ -8,7 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
-import type { Reader } from '../db/reader.js';
+import { readerOnThisThread, type Reader } from '../db/reader.js';
 import { foldVietnamese } from '../text/fold.js';
 import { localColumns, matchQueries, queryWords } from './match.js';
 
@@ -74,10 +74,17 @@ export interface SearchRow {
 }
 
 /** Those of `organisations` (a SELECT of ids as "id") that hold a case: a province's schools and offices never do. */
-async function organisationsWithCases(reader: Reader, organisations: SQL): Promise<number[]> {
-  const found = await reader.all<{ id: number }>(sql`SELECT o.id FROM (${organisations}) AS o WHERE EXISTS (SELECT 1 FROM cases WHERE cases.org_id = o.id)`);
-  return found.map((row) => row.id);
+function organisationsWithCases(db: DbOrTx, organisations: SQL): number[] {
+  return db
+    .all<{ id: number }>(sql`SELECT o.id FROM (${organisations}) AS o WHERE EXISTS (SELECT 1 FROM cases WHERE cases.org_id = o.id)`)
+    .map((row) => row.id);
 }
+
+/**
+ * Up to this many organisations, a search runs on the web thread: a commune's search takes about a
+ * millisecond, and on the reader's thread it would wait behind a province's (decision 0026).
+ */
+const WEB_THREAD_MAX_ORGS = 8;
 
 /**
  * Cases matching `text` that `scope` (the 'case.read' rules for the actor, over the "cases" columns)
@@ -86,10 +93,11 @@ async function organisationsWithCases(reader: Reader, organisations: SQL): Promi
  * report's words too; newest first within each. `readable`, when given, are the only organisations
  * whose cases the rules could let through (readableOrganisations in src/permissions/check.ts): the
  * full-text index narrows to those of them that hold cases before the rules run. Null when `text`
- * has no words. Its statements run on the reader's thread: a province's short prefix reads tens of
- * thousands of matches.
+ * has no words. A search over more organisations than a few, or the whole country, runs on the
+ * reader's thread: a province's short prefix reads tens of thousands of matches.
  */
 export async function searchCases(
+  db: Db,
   reader: Reader,
   text: string,
   scope: SQL,
@@ -97,8 +105,9 @@ export async function searchCases(
 ): Promise<{ rows: SearchRow[]; total: number } | null> {
   const words = queryWords(text);
   if (words === null) return null;
-  const within = page.readable ? await organisationsWithCases(reader, page.readable) : null;
+  const within = page.readable ? organisationsWithCases(db, page.readable) : null;
   if (within?.length === 0) return { rows: [], total: 0 };
+  const run = within !== null && within.length <= WEB_THREAD_MAX_ORGS ? readerOnThisThread(db) : reader;
   // Each list is one JSON array, so one statement serves one organisation or hundreds.
   const anywhere = JSON.stringify(matchQueries('anywhere', words, within));
   // Not bm25(): it weighs each word by how rare it is in the whole country's index, and counting a
@@ -108,7 +117,7 @@ export async function searchCases(
   const matching = (queries: string) => sql`json_each(${queries}) AS query CROSS JOIN case_search ON case_search MATCH query.value`;
   // The total comes from the same pass (a second count query would run the match again).
   // The page is cut before the names are joined on: a common name in a province matches thousands of cases.
-  const found = await reader.all<SearchRow & { total: number }>(sql`
+  const found = await run.all<SearchRow & { total: number }>(sql`
     SELECT hit.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
            organisations.name AS communeName, hit.total
     FROM (
@@ -125,7 +134,7 @@ export async function searchCases(
     ORDER BY hit.named DESC, hit.receivedAt DESC, hit.id DESC`);
   if (found.length > 0 || page.offset === 0) return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]?.total ?? 0 };
   // A page past the end has no row to carry the total.
-  const [counted] = await reader.all<{ total: number }>(sql`
+  const [counted] = await run.all<{ total: number }>(sql`
     SELECT count(*) AS total FROM ${matching(anywhere)} JOIN cases ON cases.id = case_search.rowid WHERE ${scope}`);
   return { rows: [], total: counted?.total ?? 0 };
 }

@@ -6,7 +6,7 @@ import searchRoutes from './routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Keeps the search index merged; tests call `searchIndex.tick()` themselves. */
+    /** Keeps the search index merged; `searchIndex.tick()` merges now. */
     searchIndex: PeriodicJob<number>;
   }
 }

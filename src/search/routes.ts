@@ -13,7 +13,7 @@ export default async function searchRoutes(app: FastifyInstance): Promise<void> 
     const page = pageParam(request);
     const actor = request.requireActor();
     const found =
-      q === '' ? null : await searchCases(app.reader, q, request.scope('case.read', CASE_COLUMNS), { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, readable: readableOrganisations('case.read', actor) });
+      q === '' ? null : await searchCases(app.db, app.reader, q, request.scope('case.read', CASE_COLUMNS), { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, readable: readableOrganisations('case.read', actor) });
     // The search is audited, but never what was searched for: a child's name typed into the box is
     // personal data, and the audit log is read by more people than the case file.
     if (found) request.auditRead({ action: 'case.search' });

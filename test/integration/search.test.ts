@@ -168,7 +168,7 @@ describe('case search', () => {
     expect(resultIds(second.body)).toHaveLength(1);
     expect(second.body).toContain('Tìm thấy 26 trường hợp');
     // Past the last page: no rows, and still the total.
-    expect(await searchCases(t.app.reader, 'phan van trang', sql`1`, { limit: 25, offset: 50 })).toEqual({ rows: [], total: 26 });
+    expect(await searchCases(t.db, t.app.reader, 'phan van trang', sql`1`, { limit: 25, offset: 50 })).toEqual({ rows: [], total: 26 });
   });
 
   it('keeps the index in step when a case is linked to a child record, and can be rebuilt', async () => {
@@ -179,16 +179,16 @@ describe('case search', () => {
         .prepare("INSERT INTO children (full_name, name_folded, residence_org_id) VALUES ('Nguyễn Văn Anh Tuấn', 'nguyen van anh tuan', ?)")
         .run(orgs.communeA).lastInsertRowid,
     );
-    expect((await searchCases(t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.rows).toEqual([]);
+    expect((await searchCases(t.db, t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.rows).toEqual([]);
     linkChild(t.db, { actor: { userId, assignmentId: 1, role: 'commune_worker', orgId: orgs.communeA }, audit: SYSTEM_AUDIT_CONTEXT }, row, childId, row.rowVersion);
-    expect((await searchCases(t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.rows.map((found) => found.id)).toEqual([an.id]);
+    expect((await searchCases(t.db, t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.rows.map((found) => found.id)).toEqual([an.id]);
     // The intake's name stays searchable beside the linked record's.
     expect(resultIds((await search(worker, 'nguyen van an')).body)).toEqual([an.id]);
 
     t.db.$client.prepare('DELETE FROM case_search').run();
     expect(rebuildSearchIndex(t.db)).toBe(3);
-    expect((await searchCases(t.app.reader, 'tran thi binh', sql`1`, { limit: 10, offset: 0 }))?.total).toBe(1);
-    expect((await searchCases(t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.total).toBe(1);
+    expect((await searchCases(t.db, t.app.reader, 'tran thi binh', sql`1`, { limit: 10, offset: 0 }))?.total).toBe(1);
+    expect((await searchCases(t.db, t.app.reader, 'anh tuan', sql`1`, { limit: 10, offset: 0 }))?.total).toBe(1);
   });
 
   it('finds the same cases through a few organisations\' own words as through the national words and the rules', async () => {
@@ -196,10 +196,10 @@ describe('case search', () => {
     openCase('Nguyễn Văn Ân', orgs.communeA);
     const ids = (found: { rows: { id: number }[] } | null): number[] => found?.rows.map((row) => row.id) ?? [];
     const local = async (q: string, within: number[]): Promise<number[]> =>
-      ids(await searchCases(t.app.reader, q, sql`1`, { limit: 25, offset: 0, readable: organisations(within) }));
+      ids(await searchCases(t.db, t.app.reader, q, sql`1`, { limit: 25, offset: 0, readable: organisations(within) }));
     // No organisations given: the national words, narrowed by the rules alone.
     const national = async (q: string, within: number[]): Promise<number[]> =>
-      ids(await searchCases(t.app.reader, q, sql`cases.org_id IN (${sql.join(within.map((id) => sql`${id}`), sql`, `)})`, { limit: 25, offset: 0 }));
+      ids(await searchCases(t.db, t.app.reader, q, sql`cases.org_id IN (${sql.join(within.map((id) => sql`${id}`), sql`, `)})`, { limit: 25, offset: 0 }));
     for (const q of ['nguyen van an', 'nguyen van a', 'van', 'ba ngoai', 'xuong do go', an.reference, an.reference.slice(0, -2)]) {
       for (const within of [[orgs.communeA], [orgs.communeB], [orgs.communeA, orgs.communeB]]) {
         expect(await local(q, within), `${q} in ${within.join(', ')}`).toEqual(await national(q, within));
@@ -244,8 +244,8 @@ describe('case search', () => {
     expect(hasWord('local_names', `o${orgs.communeA}xnguyen`)).toEqual([an.id]);
     expect(hasWord('local_body', `o${orgs.communeA}xxuong`)).toEqual([an.id]);
     expect(hasWord('names', 'nguyen')).toEqual([an.id, anElsewhere.id]);
-    expect((await searchCases(t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) }))?.rows.map((row) => row.id)).toEqual([an.id]);
-    expect((await searchCases(t.app.reader, an.reference, sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) }))?.rows.map((row) => row.id)).toEqual([an.id]);
+    expect((await searchCases(t.db, t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) }))?.rows.map((row) => row.id)).toEqual([an.id]);
+    expect((await searchCases(t.db, t.app.reader, an.reference, sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeA]) }))?.rows.map((row) => row.id)).toEqual([an.id]);
     // Nothing to read back, and no org column.
     expect(client.prepare('SELECT names FROM case_search WHERE rowid = ?').pluck().get(an.id)).toBeNull();
     expect(() => hasWord('org', `o${orgs.communeA}`)).toThrow();
@@ -261,8 +261,8 @@ describe('case search', () => {
       t.db.$client.prepare('SELECT 1 FROM case_search WHERE case_search MATCH ? AND rowid = ?').get(`{local_names} : "o${orgId}xnguyen"`, BigInt(caseId)) !== undefined;
     expect([filedAt(an.id, orgs.communeA), filedAt(an.id, orgs.communeB)]).toEqual([true, false]);
     // The narrowing is the index's own: with rules that let everything through, only the given organisations' cases come back.
-    expect((await searchCases(t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeB]) }))?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
-    expect((await searchCases(t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([]) }))?.rows).toEqual([]);
+    expect((await searchCases(t.db, t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([orgs.communeB]) }))?.rows.map((row) => row.id)).toEqual([anElsewhere.id]);
+    expect((await searchCases(t.db, t.app.reader, 'nguyen van an', sql`1`, { limit: 10, offset: 0, readable: organisations([]) }))?.rows).toEqual([]);
     expect(resultIds((await search(workerB, 'nguyen van an')).body)).toEqual([anElsewhere.id]);
     // The province's supervisor reads both communes: their subtree, not only their own organisation.
     expect(resultIds((await search(supervisor, 'nguyen van an')).body).sort()).toEqual([an.id, anElsewhere.id].sort());

@@ -2,12 +2,10 @@
  * The reader's thread (src/db/reader.ts): runs the statements it is sent on a read-only connection of
  * its own and posts the rows back.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { ReaderJob, ReaderReply } from './reader.js';
-
-const port = parentPort;
-if (!port) throw new Error('src/db/reader-worker.ts runs as a worker thread');
+import { answerRequests } from '../runtime/request-worker.js';
+import type { ReaderJob } from './reader.js';
 
 /** The statements kept prepared, by SQL text: a search's text differs only by its number of words. */
 const KEPT_STATEMENTS = 200;
@@ -26,18 +24,4 @@ function prepared(source: string): Database.Statement {
   return statement;
 }
 
-port.on('message', (job: ReaderJob | 'stop') => {
-  if (job === 'stop') {
-    db.close();
-    port.close();
-    return;
-  }
-  let reply: ReaderReply;
-  try {
-    reply = { id: job.id, rows: prepared(job.sql).all(...job.params) };
-  } catch (error) {
-    // The error's name only: a database error message may quote values.
-    reply = { id: job.id, error: error instanceof Error ? error.name : 'unknown' };
-  }
-  port.postMessage(reply);
-});
+answerRequests<ReaderJob, unknown[]>((job) => prepared(job.sql).all(...job.params));

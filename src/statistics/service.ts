@@ -4,14 +4,14 @@
  * while the worker computes the new one; the refresher itself has the worker redo the results
  * viewed recently, so the next views are both fast and fresh (docs/decisions/0011).
  */
-import type { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
-import { startTypeScriptWorker } from '../runtime/typescript-worker.js';
+import { requestWorker } from '../runtime/request-worker.js';
 import { computeStatistics, restoreStatistics, type ComputedStatistics, type ComputeRequest } from './compute.js';
 import type { GroupFilter } from './dimensions.js';
 import { monthKeyOf } from './periods.js';
 import { dataVersion } from './refresh.js';
+import type { WorkerJob } from './worker.js';
 import type { ProtectedStatistics } from './tables.js';
 
 interface Entry {
@@ -40,39 +40,14 @@ function createComputer(db: Db, log: FastifyBaseLogger): { compute(request: Comp
   if (!file || file === ':memory:') {
     return { compute: async (request) => computeStatistics(db, request), close: async () => undefined };
   }
-  let worker: Worker | null = null;
-  let nextId = 0;
-  const waiting = new Map<number, { resolve: (value: ProtectedStatistics) => void; reject: (error: Error) => void }>();
-  const start = (): Worker => {
-    // Started on first use: most app instances (and most tests) never show statistics.
-    const started = startTypeScriptWorker(new URL('./worker.ts', import.meta.url), { file });
-    started.unref();
-    started.on('message', (message: { id: number; computed?: ComputedStatistics; error?: string }) => {
-      const job = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (message.computed) job?.resolve(restoreStatistics(message.computed));
-      else job?.reject(new Error(`statistics worker failed: ${message.error ?? 'unknown'}`));
-    });
-    started.on('error', (error) => {
-      log.error({ error: error.name }, 'statistics worker stopped');
-      for (const job of waiting.values()) job.reject(error);
-      waiting.clear();
-      worker = null;
-    });
-    return started;
-  };
+  // Started on first use: most app instances (and most tests) never show statistics.
+  const worker = requestWorker<WorkerJob, ComputedStatistics>(new URL('./worker.ts', import.meta.url), { file }, log, 'statistics worker failed');
   return {
-    compute(request) {
-      worker ??= start();
-      const id = (nextId += 1);
-      const job = new Promise<ProtectedStatistics>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      worker.postMessage({ id, orgId: request.orgId, group: request.group, threshold: request.threshold, now: request.now.toISOString() });
-      return job;
-    },
-    async close() {
-      await worker?.terminate();
-      worker = null;
-    },
+    compute: async (request) =>
+      restoreStatistics(
+        await worker.request({ orgId: request.orgId, group: request.group, threshold: request.threshold, now: request.now.toISOString() }),
+      ),
+    close: () => worker.close(),
   };
 }
 

@@ -3,13 +3,14 @@
  * its own read-only connection, so the web thread never stops to do it and every view is served
  * from what the worker last produced (src/statistics/service.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/client.js';
+import { answerRequests } from '../runtime/request-worker.js';
 import type { GroupFilter } from './dimensions.js';
-import { computeStatistics, serialiseStatistics } from './compute.js';
+import { computeStatistics, serialiseStatistics, type ComputedStatistics } from './compute.js';
 
-interface Job {
-  id: number;
+/** What the service asks of the worker: computeStatistics's request, its date as text. */
+export interface WorkerJob {
   orgId: number;
   group: GroupFilter;
   threshold: number;
@@ -18,14 +19,10 @@ interface Job {
 
 const db = openDatabase((workerData as { file: string }).file, { readonly: true });
 
-parentPort?.on('message', (job: Job) => {
-  try {
+answerRequests<WorkerJob, ComputedStatistics>(
+  (job) => {
     const now = new Date(job.now);
-    const computed = serialiseStatistics(computeStatistics(db, { orgId: job.orgId, group: job.group, threshold: job.threshold, now }), now);
-    const transfer = computed.tables.flatMap((table) => [table.values.buffer, table.states.buffer]) as ArrayBuffer[];
-    parentPort?.postMessage({ id: job.id, computed }, transfer);
-  } catch (error) {
-    // The error's name only: a database error message may quote values.
-    parentPort?.postMessage({ id: job.id, error: error instanceof Error ? error.name : 'unknown' });
-  }
-});
+    return serialiseStatistics(computeStatistics(db, { orgId: job.orgId, group: job.group, threshold: job.threshold, now }), now);
+  },
+  (computed) => computed.tables.flatMap((table) => [table.values.buffer, table.states.buffer]) as ArrayBuffer[],
+);

@@ -14,6 +14,8 @@ import { verifyAuditChain } from '../../src/audit/verify.js';
 import { caseMachine, stateKeyOf, type CaseSnapshot } from '../../src/cases/workflow/machine.js';
 import { testConfig } from '../../src/config/config.js';
 import { databaseFile, openDatabase, type Db } from '../../src/db/client.js';
+import { rebuildSearchIndex } from '../../src/search/index.js';
+import { matchQueries, queryWords } from '../../src/search/match.js';
 import { refreshStatistics } from '../../src/statistics/refresh.js';
 import { loadCounts } from '../../src/statistics/store.js';
 import { login, send } from '../helpers/app.js';
@@ -119,6 +121,31 @@ describe('the national benchmark seed', () => {
     refreshStatistics(db, { now });
     expect(facts()).toEqual(seeded.facts);
     expect(counters()).toEqual(seeded.counters);
+  }, 60_000);
+
+  it("leaves the search index in one whole segment, with FTS5's settings back, finding what the app's own indexing finds", () => {
+    expect(rows('SELECT DISTINCT segid FROM case_search_idx')).toHaveLength(1);
+    // Throws if the index is inconsistent.
+    db.$client.prepare("INSERT INTO case_search (case_search) VALUES ('integrity-check')").run();
+    expect(rows("SELECT k, v FROM case_search_config WHERE k IN ('automerge', 'crisismerge', 'hashsize') ORDER BY k")).toEqual([
+      { k: 'automerge', v: 4 },
+      { k: 'crisismerge', v: 16 },
+      { k: 'hashsize', v: 1_048_576 },
+    ]);
+    // The seed's names, words of the reports, and a reference of the ward, nationally and in the ward.
+    const reference = rows<{ reference: string }>('SELECT reference FROM cases WHERE org_id = ? LIMIT 1', seed.orgs.commune)[0]?.reference ?? '';
+    const texts = [...seed.searchTerms, 'bi danh', 'bo hoc', 'hang xom', 'xuong may', reference];
+    const matching = (orgIds: number[] | null): number[][] =>
+      texts.map((text) =>
+        matchQueries('anywhere', queryWords(text) ?? [], orgIds).flatMap(
+          (query) => db.$client.prepare('SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid').pluck().all(query) as number[],
+        ),
+      );
+    const seeded = { national: matching(null), ward: matching([seed.orgs.commune]) };
+    expect(seeded.national.every((ids) => ids.length > 0)).toBe(true);
+    expect(seeded.ward.at(-1)).toHaveLength(1);
+    rebuildSearchIndex(db);
+    expect({ national: matching(null), ward: matching([seed.orgs.commune]) }).toEqual(seeded);
   }, 60_000);
 
   describe('served by the app', () => {

@@ -162,6 +162,9 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
     const withForeignKeys = bulk.tablesWithForeignKeys();
     bulk.restoreIndexes();
     bulk.checkForeignKeys(withForeignKeys.filter((table) => !copied.has(table)));
+    // The load leaves the full-text index in many segments, and every word of a search is looked up
+    // in each: merged into one, a province's search took half the time (docs/decisions/0023).
+    client.exec("INSERT INTO case_search (case_search) VALUES ('optimize')");
     phaseDone('indexes, foreign key check, search index merged');
     const { auditRows, busySeconds: workerBusySeconds } = await worker.finished();
     phaseDone('worker: last counters, audit indexes');

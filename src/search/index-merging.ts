@@ -8,7 +8,7 @@
  * a few milliseconds of the web thread at a time, and no fsync of its own.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { sqliteOf, type Db, type DbOrTx } from '../db/client.js';
+import { preparedStatements, type Db, type DbOrTx } from '../db/client.js';
 import { groupCommitFor } from '../db/group-commit.js';
 import { periodicJob, type PeriodicJob } from '../runtime/periodic-job.js';
 
@@ -17,12 +17,17 @@ const PAGES_A_STEP = 64;
 /** Enough steps for the segments a busy minute of intakes leaves, without taking the thread for long. */
 const STEPS_A_TICK = 200;
 
+/** A tick runs up to STEPS_A_TICK steps, so the two statements are prepared once per connection. */
+const mergeStatements = preparedStatements((client) => ({
+  totalChanges: client.prepare<[], number>('SELECT total_changes()').pluck(),
+  merge: client.prepare<[number]>("INSERT INTO case_search (case_search, rank) VALUES ('merge', ?)"),
+}));
+
 /** One merge step; false when there was nothing to merge. */
 export function mergeSearchIndexStep(tx: DbOrTx): boolean {
-  const client = sqliteOf(tx);
-  const totalChanges = client.prepare('SELECT total_changes()').pluck();
+  const { totalChanges, merge } = mergeStatements(tx);
   const before = totalChanges.get() as number;
-  client.prepare("INSERT INTO case_search (case_search, rank) VALUES ('merge', ?)").run(PAGES_A_STEP);
+  merge.run(PAGES_A_STEP);
   // The command itself counts as one change; whatever it merged adds the rows it wrote.
   return (totalChanges.get() as number) - before > 1;
 }

@@ -7,7 +7,8 @@
  * The statistics triggers only queue rows for the refresher; the seed computes the same facts
  * and counters directly, so nothing is left queued. The audit log's triggers refuse UPDATE and
  * DELETE, which the seed never does; without them the audit table can take the worker's entries in
- * one copy (bench/seed/offload.ts).
+ * one copy (bench/seed/offload.ts). The full-text index is not merged during the load: its pending
+ * words go out in large segments, which are merged once, at the end.
  */
 import type Database from 'better-sqlite3';
 
@@ -15,6 +16,22 @@ interface SchemaObject {
   type: 'index' | 'trigger';
   name: string;
   sql: string;
+}
+
+/**
+ * FTS5's settings for the load, and the defaults they go back to: pending words written out every
+ * 64 MiB instead of every MiB, and segments left unmerged (automerge off, crisismerge at its
+ * maximum). Written out every 64 cases and merged as they came, the segments cost about 77 µs a
+ * case at a million cases, three times the words themselves; one 'optimize' at the end merges them
+ * all in one pass (docs/decisions/0012, round 4).
+ */
+const SEARCH_INDEX_LOAD = { hashsize: 64 << 20, automerge: 0, crisismerge: 2000 };
+const SEARCH_INDEX_DEFAULTS = { hashsize: 1 << 20, automerge: 4, crisismerge: 16 };
+
+function configureSearchIndex(client: Database.Database, settings: Record<string, number>): void {
+  // FTS5 takes a setting only as an integer, and better-sqlite3 binds a number as a real.
+  const set = client.prepare('INSERT INTO case_search (case_search, rank) VALUES (?, ?)');
+  for (const [key, value] of Object.entries(settings)) set.run(key, BigInt(value));
 }
 
 /** Non-unique indexes on the tables that receive millions of rows: cheaper to build once, sorted. */
@@ -49,7 +66,9 @@ export interface BulkLoad {
   auditIndexes: { name: string; sql: string }[];
   /**
    * Builds the indexes: the audit log's on its still empty table, so the side file's copy brings
-   * its built indexes along, and the others from the loaded rows while the worker finishes.
+   * its built indexes along, and the others from the loaded rows while the worker finishes. Merges
+   * the full-text index into one segment: every word of a search is looked up in each segment, and
+   * merged into one, a province's search took half the time (docs/decisions/0023).
    */
   restoreIndexes(): void;
   /** Fails if any row of these tables breaks a foreign key. */
@@ -71,11 +90,14 @@ export function startBulkLoad(client: Database.Database): BulkLoad {
   client.pragma('temp_store = MEMORY');
   // Checked once, over every table, in finish(): a tenth of the load's time goes to row-by-row checks.
   client.pragma('foreign_keys = OFF');
+  configureSearchIndex(client, SEARCH_INDEX_LOAD);
   const indexes = objects.filter((object) => object.type === 'index');
   return {
     auditIndexes: indexes.filter((object) => object.name.startsWith('audit_')).map(({ name, sql }) => ({ name, sql })),
     restoreIndexes() {
       for (const object of indexes) client.exec(object.sql);
+      client.exec("INSERT INTO case_search (case_search) VALUES ('optimize')");
+      configureSearchIndex(client, SEARCH_INDEX_DEFAULTS);
     },
     checkForeignKeys(tables) {
       for (const table of tables) {

@@ -169,9 +169,14 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     category: new RowBatch(client, 'case_categories', ['case_id', 'code']),
     timeline: new RowBatch(client, 'case_timeline', ['id', 'case_id', 'at', 'actor_user_id', 'actor_role', 'kind', 'event_type', 'from_state', 'to_state', 'detail']),
     assignment: new RowBatch(client, 'case_assignments', ['case_id', 'user_id', 'assigned_by', 'started_at']),
-    search: new RowBatch(client, 'case_search', ['rowid', 'reference', 'names', 'body', 'local_names', 'local_body']),
     fact: new RowBatch(client, 'stats_facts', ['source', 'source_id', 'unit_org_id', 'payload']),
   };
+  // FTS5 writes out its pending words as a new segment whenever a later statement of the
+  // transaction opens a statement journal, as every multi-row INSERT does: the month's search rows
+  // go in last, one to a statement, so the month's words go out as one segment (bench/seed/bulk.ts),
+  // not as a small segment per 64 cases.
+  const insertSearch = client.prepare('INSERT INTO case_search (rowid, reference, names, body, local_names, local_body) VALUES (?, ?, ?, ?, ?, ?)');
+  let searchRows: unknown[][] = [];
   const foldedNames = new Map<string, string>();
   const foldedBodies = new Map<string, string>();
   const cached = (cache: Map<string, string>, key: string, make: () => string): string => {
@@ -332,13 +337,13 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     const searchReference = foldVietnamese(reference);
     const searchNames = cached(foldedNames, child && child.name !== childName ? `${childName}\n${child.name}` : childName, () => folded([childName, child?.name]));
     const searchBody = cached(foldedBodies, `${text.description}\n${text.condition}`, () => folded([text.description, text.condition]));
-    insert.search.add(
+    searchRows.push([
       id,
       searchReference,
       searchNames,
       searchBody,
       ...localColumns(commune.id, searchReference, searchNames, searchBody),
-    );
+    ]);
 
     const record: CaseRecord = {
       orgId: commune.id,
@@ -373,9 +378,11 @@ export function seedCases(input: CaseSeedInput): CaseSeedResult {
     client.transaction(() => {
       for (const ms of times) seedCase(ms);
       for (const rows of Object.values(insert)) rows.flush();
+      for (const row of searchRows) insertSearch.run(row);
     })();
     offload.facts(monthFacts);
     monthFacts = [];
+    searchRows = [];
     input.onMonth?.(m, caseId);
   }
   offload.audit(audit.takeAll());

@@ -22,6 +22,7 @@ import { startBulkLoad } from './bulk.js';
 import { MONTH_MS, MONTHS, seedCases } from './cases.js';
 import { COPIED_TABLES, SeedWorker } from './offload.js';
 import { seededRandom } from './random.js';
+import { placeSearchIndexAtItsLevel } from './search-index-level.js';
 import { seedNationalTree } from './tree.js';
 import { BENCH_CHAIR, BENCH_OPERATOR, BENCH_WORKER, seedStaff } from './users.js';
 
@@ -162,9 +163,6 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
     const withForeignKeys = bulk.tablesWithForeignKeys();
     bulk.restoreIndexes();
     bulk.checkForeignKeys(withForeignKeys.filter((table) => !copied.has(table)));
-    // The load leaves the full-text index in many segments, and every word of a search is looked up
-    // in each: merged into one, a province's search took half the time (docs/decisions/0023).
-    client.exec("INSERT INTO case_search (case_search) VALUES ('optimize')");
     phaseDone('indexes, foreign key check, search index merged');
     const { auditRows, busySeconds: workerBusySeconds } = await worker.finished();
     phaseDone('worker: last counters, audit indexes');
@@ -175,7 +173,8 @@ export async function seedNationalDatabase(file: string, options: SeedOptions = 
     client.prepare("INSERT INTO stats_meta (key, value) VALUES ('version', '1'), ('deadlines_checked_at', ?)").run(now.toISOString());
     bulk.checkForeignKeys(withForeignKeys.filter((table) => copied.has(table)));
     bulk.finish();
-    phaseDone('triggers, foreign key check of the copied tables');
+    placeSearchIndexAtItsLevel(file, seeded.cases);
+    phaseDone('triggers, foreign key check of the copied tables, search index level');
 
     // The benchmark's own accounts and key, through the app's services (each with its audit entry).
     const commune = tree.benchCommune;

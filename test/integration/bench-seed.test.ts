@@ -9,11 +9,13 @@ import Database from 'better-sqlite3';
 import { createActor } from 'xstate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedNationalDatabase, type NationalSeed } from '../../bench/seed/index.js';
+import { levelWrittenCaseByCase, searchIndexSegments } from '../../bench/seed/search-index-level.js';
 import { buildApp } from '../../src/app.js';
 import { verifyAuditChain } from '../../src/audit/verify.js';
 import { caseMachine, stateKeyOf, type CaseSnapshot } from '../../src/cases/workflow/machine.js';
 import { testConfig } from '../../src/config/config.js';
 import { databaseFile, openDatabase, type Db } from '../../src/db/client.js';
+import { mergeSearchIndexStep } from '../../src/search/index-merging.js';
 import { rebuildSearchIndex } from '../../src/search/index.js';
 import { matchQueries, queryWords } from '../../src/search/match.js';
 import { refreshStatistics } from '../../src/statistics/refresh.js';
@@ -123,10 +125,43 @@ describe('the national benchmark seed', () => {
     expect(counters()).toEqual(seeded.counters);
   }, 60_000);
 
-  it("leaves the search index in one whole segment that finds what the app's own indexing finds", () => {
+  it("keeps the seeded segment out of the merges of the app's new segments", async () => {
+    const copy = path.join(dataDir, 'merging.db');
+    await db.$client.backup(copy);
+    const merging = openDatabase(copy);
+    try {
+      const [seeded] = searchIndexSegments(merging.$client);
+      const insert = merging.$client.prepare(
+        "INSERT INTO case_search (rowid, reference, names, body, local_names, local_body) VALUES (?, 'bv', 'nguyen van thu', 'noi dung', '', '')",
+      );
+      // Each in a transaction of its own, as the app writes them: a segment each.
+      for (let n = 1; n <= 6; n++) insert.run(10 * CASES + n);
+      let steps = 0;
+      while (mergeSearchIndexStep(merging)) steps += 1;
+      expect(steps).toBeGreaterThan(0);
+      const segments = searchIndexSegments(merging.$client);
+      expect(segments).toHaveLength(2);
+      expect(segments[1]).toEqual(seeded);
+      merging.$client.prepare("INSERT INTO case_search (case_search) VALUES ('integrity-check')").run();
+    } finally {
+      merging.$client.close();
+    }
+  });
+
+  it("leaves the search index in one whole segment, on the level the app's own writing would have reached, with FTS5's settings back", () => {
     expect(rows('SELECT DISTINCT segid FROM case_search_idx')).toHaveLength(1);
+    expect(searchIndexSegments(db.$client)).toEqual([{ id: expect.any(Number), level: levelWrittenCaseByCase(CASES), pages: expect.any(Number) }]);
+    expect(levelWrittenCaseByCase(CASES)).toBe(11);
     // Throws if the index is inconsistent.
     db.$client.prepare("INSERT INTO case_search (case_search) VALUES ('integrity-check')").run();
+    expect(rows("SELECT k, v FROM case_search_config WHERE k IN ('automerge', 'crisismerge', 'hashsize') ORDER BY k")).toEqual([
+      { k: 'automerge', v: 4 },
+      { k: 'crisismerge', v: 16 },
+      { k: 'hashsize', v: 1_048_576 },
+    ]);
+  });
+
+  it("finds with the seeded search index what the app's own indexing finds", () => {
     // The seed's names, words of the reports, and a reference of the ward, nationally and in the ward.
     const reference = rows<{ reference: string }>('SELECT reference FROM cases WHERE org_id = ? LIMIT 1', seed.orgs.commune)[0]?.reference ?? '';
     const texts = [...seed.searchTerms, 'bi danh', 'bo hoc', 'hang xom', 'xuong may', reference];

@@ -29,6 +29,10 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Each write of a group commit runs in a savepoint, whose undo copies of the pages it changes
+  // otherwise spill to a temporary file past 64 KiB: a tenth of the web thread under intakes went to
+  // those file writes (docs/decisions/0013).
+  sqlite.pragma('temp_store = MEMORY');
   keepPreparedStatements(sqlite);
   return drizzle(sqlite, { schema });
 }

@@ -2,8 +2,9 @@
  * Keeps stats_facts and stats_counts in step with the source tables. Triggers queue every changed
  * case, flag and call in stats_dirty within the writing transaction; this refresher recomputes
  * each queued row's fact and, when it changed, takes the old fact's contributions away from the
- * monthly counters of the organisations above it and adds the new ones, in one transaction per
- * batch. It runs every few seconds (src/statistics/plugin.ts), so a new case counts within a minute.
+ * monthly counters of the organisations above it and adds the new ones, a batch at a time, each
+ * in the group commit (docs/decisions/0013). It runs every few seconds (src/statistics/plugin.ts),
+ * so a new case counts within a minute.
  */
 import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
@@ -11,6 +12,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { loadNonWorkingDays } from '../calendar/repository.js';
 import { OPEN_STATES } from '../cases/workflow/machine.js';
 import { sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { groupCommitFor } from '../db/group-commit.js';
 import { RowBatch } from '../db/row-batch.js';
 import type { OrgKind } from '../orgs/schema.js';
 import { periodicJob, type PeriodicJob } from '../runtime/periodic-job.js';
@@ -102,35 +104,34 @@ export function writeTallies(client: Database.Database, tallies: ReadonlyMap<num
   for (const key of lowered) removeZero.run(key);
 }
 
-function processBatch(db: Db, items: { source: Source; sourceId: number }[], context: FactContext): number {
-  return writeTransaction(db, (tx) => {
-    const ancestors = ancestorsOf(tx);
-    const tallies = new Tallies();
-    let changed = 0;
-    for (const { source, sourceId } of items) {
-      const fact = computeFact(tx, source, sourceId, context);
-      const stored = tx.get<{ payload: string } | undefined>(sql`SELECT payload FROM stats_facts WHERE source = ${source} AND source_id = ${sourceId}`);
-      const payload = fact ? JSON.stringify(fact) : null;
-      tx.run(sql`DELETE FROM stats_dirty WHERE source = ${source} AND source_id = ${sourceId}`);
-      if ((stored?.payload ?? null) === payload) continue;
-      changed += 1;
-      const previous = stored ? (JSON.parse(stored.payload) as Fact) : null;
-      if (previous) tallyFact(tallies, ancestors, previous, -1);
-      if (fact) tallyFact(tallies, ancestors, fact, 1);
-      if (fact && payload) {
-        tx.run(sql`
-          INSERT INTO stats_facts (source, source_id, unit_org_id, payload) VALUES (${source}, ${sourceId}, ${fact.unitOrgId}, ${payload})
-          ON CONFLICT (source, source_id) DO UPDATE SET unit_org_id = excluded.unit_org_id, payload = excluded.payload`);
-      } else tx.run(sql`DELETE FROM stats_facts WHERE source = ${source} AND source_id = ${sourceId}`);
-      // A call about a case counts where the case counts.
-      if (source === 'case' && previous?.unitOrgId !== fact?.unitOrgId) {
-        tx.run(sql`INSERT OR IGNORE INTO stats_dirty (source, source_id) SELECT 'call', id FROM hotline_calls WHERE case_id = ${sourceId}`);
-      }
+/** Recomputes the facts of the queued rows in `items` and applies their changes to the counters, in the caller's transaction. */
+function processBatch(tx: DbOrTx, items: { source: Source; sourceId: number }[], context: FactContext): number {
+  const ancestors = ancestorsOf(tx);
+  const tallies = new Tallies();
+  let changed = 0;
+  for (const { source, sourceId } of items) {
+    const fact = computeFact(tx, source, sourceId, context);
+    const stored = tx.get<{ payload: string } | undefined>(sql`SELECT payload FROM stats_facts WHERE source = ${source} AND source_id = ${sourceId}`);
+    const payload = fact ? JSON.stringify(fact) : null;
+    tx.run(sql`DELETE FROM stats_dirty WHERE source = ${source} AND source_id = ${sourceId}`);
+    if ((stored?.payload ?? null) === payload) continue;
+    changed += 1;
+    const previous = stored ? (JSON.parse(stored.payload) as Fact) : null;
+    if (previous) tallyFact(tallies, ancestors, previous, -1);
+    if (fact) tallyFact(tallies, ancestors, fact, 1);
+    if (fact && payload) {
+      tx.run(sql`
+        INSERT INTO stats_facts (source, source_id, unit_org_id, payload) VALUES (${source}, ${sourceId}, ${fact.unitOrgId}, ${payload})
+        ON CONFLICT (source, source_id) DO UPDATE SET unit_org_id = excluded.unit_org_id, payload = excluded.payload`);
+    } else tx.run(sql`DELETE FROM stats_facts WHERE source = ${source} AND source_id = ${sourceId}`);
+    // A call about a case counts where the case counts.
+    if (source === 'case' && previous?.unitOrgId !== fact?.unitOrgId) {
+      tx.run(sql`INSERT OR IGNORE INTO stats_dirty (source, source_id) SELECT 'call', id FROM hotline_calls WHERE case_id = ${sourceId}`);
     }
-    writeTallies(sqliteOf(tx), tallies.byOrg);
-    if (changed > 0) setMeta(tx, 'version', String(dataVersion(tx) + 1));
-    return changed;
-  });
+  }
+  writeTallies(sqliteOf(tx), tallies.byOrg);
+  if (changed > 0) setMeta(tx, 'version', String(dataVersion(tx) + 1));
+  return changed;
 }
 
 /**
@@ -169,7 +170,7 @@ function prepare(db: Db, now: Date): FactContext {
   return loadFactContext(db, loadNonWorkingDays(db), now);
 }
 
-function nextBatch(db: Db): { source: Source; sourceId: number }[] {
+function nextBatch(db: DbOrTx): { source: Source; sourceId: number }[] {
   return db.all<{ source: Source; sourceId: number }>(sql`
     SELECT source, source_id AS sourceId FROM stats_dirty WHERE source <> 'rebuild' ORDER BY source, source_id LIMIT ${BATCH_SIZE}`);
 }
@@ -179,7 +180,7 @@ export function refreshStatistics(db: Db, options: { now?: Date } = {}): Refresh
   const context = prepare(db, options.now ?? new Date());
   const result: RefreshResult = { processed: 0, changed: 0 };
   for (let items = nextBatch(db); items.length > 0; items = nextBatch(db)) {
-    result.changed += processBatch(db, items, context);
+    result.changed += writeTransaction(db, (tx) => processBatch(tx, items, context));
     result.processed += items.length;
   }
   return result;
@@ -193,16 +194,22 @@ export function createStatisticsRefresher(options: {
   afterChange?: () => Promise<void>;
 }): PeriodicJob<RefreshResult> {
   const { db, log, intervalMs, afterChange } = options;
+  const groupCommit = groupCommitFor(db);
   return periodicJob({
-    // One small batch at a time, yielding to requests in between: a batch holds the write lock and the
-    // web thread for a few milliseconds, and a backlog (after a rebuild) never stalls the pages.
+    // One small batch at a time, in the group commit: a batch holds the web thread for a few
+    // milliseconds, requests are answered in between, so a backlog (after a rebuild) never stalls the
+    // pages, and a batch shares the fsync of the writes that arrive with it rather than paying its own.
     async run(stopping) {
       const context = prepare(db, new Date());
       const result: RefreshResult = { processed: 0, changed: 0 };
-      for (let items = nextBatch(db); items.length > 0 && !stopping(); items = nextBatch(db)) {
-        result.changed += processBatch(db, items, context);
-        result.processed += items.length;
-        await new Promise((resolve) => setImmediate(resolve));
+      while (!stopping()) {
+        const step = await groupCommit.run((tx) => {
+          const items = nextBatch(tx);
+          return { processed: items.length, changed: items.length > 0 ? processBatch(tx, items, context) : 0 };
+        });
+        if (step.processed === 0) break;
+        result.processed += step.processed;
+        result.changed += step.changed;
       }
       if (result.changed > 0) await afterChange?.();
       return result;

@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { cases } from '../cases/schema.js';
 import { notifications } from '../casework/schema.js';
 import { preparedStatements, type DbOrTx } from '../db/client.js';
+import { limitRows, rowLimit } from '../db/paging.js';
 import type { SubjectColumns } from '../permissions/conditions.js';
 import type { Role } from '../permissions/roles.js';
 import type { Alert, Candidate } from './rules.js';
@@ -85,7 +86,7 @@ export function listNotifications(
     .leftJoin(cases, eq(cases.id, notifications.caseId))
     .where(scope)
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(limit)
+    .limit(rowLimit(limit))
     .offset(offset)
     .all();
   const total = db.select({ n: sql<number>`count(*)` }).from(notifications).where(scope).get()?.n ?? 0;
@@ -122,7 +123,7 @@ export function pendingEmails(db: DbOrTx, limit: number): PendingEmail[] {
     CROSS JOIN notifications n ON n.user_id = u.id AND n.read_at IS NULL
     WHERE u.email IS NOT NULL AND u.email <> '' AND u.disabled_at IS NULL AND n.emailed_at IS NULL
     ORDER BY n.id
-    LIMIT ${limit}`);
+    ${limitRows(limit)}`);
 }
 
 export function markEmailed(tx: DbOrTx, ids: readonly number[], at: string): void {

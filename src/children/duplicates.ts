@@ -8,6 +8,7 @@ import { dateKeyInVietnam } from '../calendar/working-days.js';
 import type { CaseRow } from '../cases/repository.js';
 import { OPEN_STATES, type CaseState } from '../cases/workflow/machine.js';
 import type { DbOrTx } from '../db/client.js';
+import { limitRows } from '../db/paging.js';
 import {
   candidateSearchKeys,
   rankCandidates,
@@ -92,7 +93,7 @@ function childCandidates(db: DbOrTx, query: DuplicateQuery, referenceYear: numbe
       AND (children.id IN (SELECT cases.child_id FROM cases WHERE cases.child_id IS NOT NULL AND ${query.caseScope})
            OR children.school_org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${query.actor.orgId}))
     ORDER BY children.id
-    LIMIT ${CHILD_ROWS_LIMIT}`);
+    ${limitRows(CHILD_ROWS_LIMIT)}`);
   const openCases = openCasesOf(db, query, children.map((child) => child.id));
   return children.map((child) => {
     const birth = { birthDate: child.birthDate, estimatedBirthYear: child.estimatedBirthYear };
@@ -151,7 +152,7 @@ function unlinkedCaseCandidates(db: DbOrTx, query: DuplicateQuery, referenceYear
     -- open cases instead (2.5 ms).
     WHERE +cases.child_id IS NULL AND cases.state IN (${OPEN}) AND cases.id <> ${query.caseRow.id} AND ${query.caseScope}
     ORDER BY cases.received_at DESC
-    LIMIT ${UNLINKED_CASES_LIMIT}`);
+    ${limitRows(UNLINKED_CASES_LIMIT)}`);
   return rows.map((row) => {
     const birth = birthFromIntake(row);
     return {

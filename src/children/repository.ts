@@ -1,6 +1,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { dateKeyInVietnam } from '../calendar/working-days.js';
 import { preparedQueries, type DbOrTx } from '../db/client.js';
+import { limitRows } from '../db/paging.js';
 import { foldVietnamese, nameTokens } from '../text/fold.js';
 import { children, type SEXES } from './schema.js';
 
@@ -47,7 +48,7 @@ export function searchRoster(db: DbOrTx, schoolOrgId: number, q: string, limit: 
   const rows = db.all<RosterPupil>(sql`
     SELECT id, full_name AS fullName, class_name AS className, birth_date AS birthDate, estimated_birth_year AS estimatedBirthYear
     FROM children WHERE ${where}
-    ORDER BY class_name, name_folded, id LIMIT ${limit}`);
+    ORDER BY class_name, name_folded, id ${limitRows(limit)}`);
   const { n } = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM children WHERE ${where}`);
   return { rows, total: n };
 }

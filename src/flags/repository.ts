@@ -2,6 +2,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { cases } from '../cases/schema.js';
 import { children } from '../children/schema.js';
 import type { DbOrTx } from '../db/client.js';
+import { rowLimit } from '../db/paging.js';
 import type { SubjectColumns, SubjectRecord } from '../permissions/conditions.js';
 import { taxonomyCodes } from '../taxonomy/schema.js';
 import { users } from '../users/schema.js';
@@ -67,7 +68,7 @@ export function listOwnFlags(db: DbOrTx, scope: SQL, limit: number, offset: numb
     .leftJoin(cases, eq(cases.id, flags.caseId))
     .where(scope)
     .orderBy(desc(flags.createdAt), desc(flags.id))
-    .limit(limit)
+    .limit(rowLimit(limit))
     .offset(offset)
     .all();
   const total = db.select({ n: sql<number>`count(*)` }).from(flags).where(scope).get()?.n ?? 0;
@@ -123,7 +124,7 @@ export function listQueue(
     .innerJoin(users, eq(users.id, flags.createdBy))
     .where(where)
     .orderBy(desc(flags.createdAt), desc(flags.id))
-    .limit(limit)
+    .limit(rowLimit(limit))
     .offset(offset)
     .all();
   const total = db.select({ n: sql<number>`count(*)` }).from(flags).where(where).get()?.n ?? 0;

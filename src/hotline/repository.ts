@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gte, lt } from 'drizzle-orm';
 import { cases } from '../cases/schema.js';
 import type { DbOrTx } from '../db/client.js';
+import { rowLimit } from '../db/paging.js';
 import { hotlineCalls, type CallType } from './schema.js';
 
 /** What the hotline keeps of a call: when, what kind, and the case it opened. Never what was said. */
@@ -43,7 +44,7 @@ export function listCalls(
     .leftJoin(cases, eq(cases.id, hotlineCalls.caseId))
     .where(where)
     .orderBy(desc(hotlineCalls.receivedAt), desc(hotlineCalls.id))
-    .limit(limit)
+    .limit(rowLimit(limit))
     .offset(offset)
     .all();
   const total = db.select({ n: count() }).from(hotlineCalls).where(where).get()?.n ?? 0;

@@ -8,6 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatements, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { limitRows } from '../db/paging.js';
 import { readerOnThisThread, type Reader } from '../db/reader.js';
 import { foldVietnamese } from '../text/fold.js';
 import { localColumns, matchQueries, queryWords } from './match.js';
@@ -126,7 +127,7 @@ export async function searchCases(
       FROM ${matching(anywhere)} JOIN cases ON cases.id = case_search.rowid
       WHERE ${scope}
       ORDER BY named DESC, receivedAt DESC, cases.id DESC
-      LIMIT ${page.limit} OFFSET ${page.offset}) AS hit
+      ${limitRows(page.limit, page.offset)}) AS hit
     JOIN cases ON cases.id = hit.id
     JOIN organisations ON organisations.id = cases.org_id
     LEFT JOIN children ON children.id = cases.child_id

@@ -13,6 +13,7 @@ import { loadNonWorkingDays } from '../calendar/repository.js';
 import { OPEN_STATES } from '../cases/workflow/machine.js';
 import { sqliteOf, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import { groupCommitFor } from '../db/group-commit.js';
+import { limitRows } from '../db/paging.js';
 import { RowBatch } from '../db/row-batch.js';
 import type { OrgKind } from '../orgs/schema.js';
 import { periodicJob, type PeriodicJob } from '../runtime/periodic-job.js';
@@ -172,7 +173,7 @@ function prepare(db: Db, now: Date): FactContext {
 
 function nextBatch(db: DbOrTx): { source: Source; sourceId: number }[] {
   return db.all<{ source: Source; sourceId: number }>(sql`
-    SELECT source, source_id AS sourceId FROM stats_dirty WHERE source <> 'rebuild' ORDER BY source, source_id LIMIT ${BATCH_SIZE}`);
+    SELECT source, source_id AS sourceId FROM stats_dirty WHERE source <> 'rebuild' ORDER BY source, source_id ${limitRows(BATCH_SIZE)}`);
 }
 
 /** Processes the whole queue at once (the demo seed, tests, the benchmark); the app's refresher works in steps. */

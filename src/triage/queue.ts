@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { CASE_COLUMNS } from '../cases/repository.js';
 import type { IntakeChannel } from '../cases/schema.js';
 import type { DbOrTx } from '../db/client.js';
+import { limitRows } from '../db/paging.js';
 import type { Actor } from '../permissions/actor.js';
 import { scopeCondition } from '../permissions/check.js';
 
@@ -35,7 +36,7 @@ export function listTriageQueue(db: DbOrTx, scope: SQL, limit: number, offset: n
     LEFT JOIN intakes ON intakes.case_id = cases.id
     WHERE ${NEW_INTAKES} AND ${scope}
     ORDER BY emergency DESC, cases.next_due_at IS NULL, cases.next_due_at, cases.received_at, cases.id
-    LIMIT ${limit} OFFSET ${offset}`);
+    ${limitRows(limit, offset)}`);
   return { rows: rows.map((row) => ({ ...row, emergency: Boolean(row.emergency) })), total: countIn(db, scope) };
 }
 

@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { appendAudit, type AuditContext } from '../audit/log.js';
 import { invalidateUserSessions } from '../auth/session.js';
 import { preparedQueries, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
+import { limitRows } from '../db/paging.js';
 import { organisations } from '../orgs/schema.js';
 import type { Role } from '../permissions/roles.js';
 import { roleAssignments, users } from './schema.js';
@@ -62,7 +63,7 @@ export function listUsers(db: DbOrTx, scope: SQL, limit: number, offset: number)
            coalesce((SELECT group_concat(a.role, ',') FROM role_assignments a WHERE a.user_id = u.id AND a.ended_at IS NULL), '') AS roles
     FROM users u JOIN organisations o ON o.id = u.home_org_id
     WHERE ${scope}
-    ORDER BY u.username LIMIT ${limit} OFFSET ${offset}`);
+    ORDER BY u.username ${limitRows(limit, offset)}`);
   const { n } = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM users u WHERE ${scope}`);
   return { rows: rows.map((row) => ({ ...row, disabled: Boolean(row.disabled) })), total: n };
 }

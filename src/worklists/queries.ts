@@ -7,6 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { dateKeyInVietnam } from '../calendar/working-days.js';
 import { OPEN_STATES } from '../cases/workflow/machine.js';
 import type { DbOrTx } from '../db/client.js';
+import { limitRows } from '../db/paging.js';
 import type { Actor } from '../permissions/actor.js';
 
 export const WORKLIST_PAGE_SIZE = 25;
@@ -92,7 +93,7 @@ function datedWorkRows(scope: SQL, dueOn: (column: SQL) => SQL): SQL {
  */
 function paged<T extends object>(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<T> {
   const found = db.all<T & { total: number }>(
-    sql`SELECT *, count(*) OVER () AS total FROM (${rowsSql}) ORDER BY ${order} LIMIT ${WORKLIST_PAGE_SIZE} OFFSET ${(page - 1) * WORKLIST_PAGE_SIZE}`,
+    sql`SELECT *, count(*) OVER () AS total FROM (${rowsSql}) ORDER BY ${order} ${limitRows(WORKLIST_PAGE_SIZE, (page - 1) * WORKLIST_PAGE_SIZE)}`,
   );
   const total = found[0]?.total ?? (page === 1 ? 0 : db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${rowsSql})`).total);
   const rows = found.map(({ total: _total, ...row }) => row as T);

@@ -4,6 +4,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { limitRows } from '../../db/paging.js';
 import type { MessageKey } from '../../i18n/vi.js';
 
 /** Audit actions that mean someone saw or took case content away, by how the access log names them. */
@@ -50,7 +51,7 @@ export function accessLog(db: DbOrTx, caseId: number, limit: number, offset: num
       FROM audit_log l LEFT JOIN users u ON u.id = l.actor_user_id
       WHERE ${where}
       ORDER BY l.id DESC
-      LIMIT ${limit} OFFSET ${offset}`)
+      ${limitRows(limit, offset)}`)
     .map(({ outcome, ...row }) => ({ ...row, refused: outcome === 'refused' }));
   const { total } = db.get<{ total: number }>(sql`SELECT count(*) AS total FROM audit_log WHERE ${where}`);
   return { rows, total };
@@ -72,7 +73,7 @@ export function fieldChangesOf(db: DbOrTx, caseId: number, limit: number, offset
     FROM field_changes c LEFT JOIN users u ON u.id = c.user_id
     WHERE c.case_id = ${caseId}
     ORDER BY c.at DESC, c.id DESC
-    LIMIT ${limit} OFFSET ${offset}`);
+    ${limitRows(limit, offset)}`);
   const { total } = db.get<{ total: number }>(sql`SELECT count(*) AS total FROM field_changes WHERE case_id = ${caseId}`);
   return { rows, total };
 }

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { preparedQueries, type DbOrTx } from '../../db/client.js';
+import { rowLimit } from '../../db/paging.js';
 import { assessments, needsMeetings } from '../schema.js';
 import type { AssessmentKind } from './risk.js';
 
@@ -12,7 +13,7 @@ const queries = preparedQueries((db) => ({
     .from(assessments)
     .where(and(eq(assessments.caseId, sql.placeholder('caseId')), eq(assessments.kind, sql.placeholder('kind'))))
     .orderBy(desc(assessments.createdAt), desc(assessments.id))
-    .limit(1)
+    .limit(rowLimit(1))
     .prepare(),
   meetings: db
     .select()

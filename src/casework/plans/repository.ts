@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { preparedQueries, type DbOrTx } from '../../db/client.js';
+import { rowLimit } from '../../db/paging.js';
 import { ancestorsOf } from '../../orgs/repository.js';
 import { ORG_KINDS, type OrgKind } from '../../orgs/schema.js';
 import { planMeasures, plans } from '../schema.js';
@@ -16,7 +17,7 @@ const queries = preparedQueries((db) => ({
     .from(plans)
     .where(eq(plans.caseId, sql.placeholder('caseId')))
     .orderBy(desc(plans.version))
-    .limit(1)
+    .limit(rowLimit(1))
     .prepare(),
   measures: db
     .select()

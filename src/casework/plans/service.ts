@@ -7,6 +7,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { DateKey } from '../../calendar/working-days.js';
 import { applyCaseEvent } from '../../cases/service.js';
 import { writeTransaction, type Db, type DbOrTx, type Tx } from '../../db/client.js';
+import { rowLimit } from '../../db/paging.js';
 import { vietnamInstant } from '../../intake/form.js';
 import type { OrgRelations } from '../../permissions/conditions.js';
 import { reindexCase } from '../../search/index.js';
@@ -19,7 +20,7 @@ import type { PlanInput } from './form.js';
 export type PlanStepResult = StepResult & { version?: number };
 
 function latestPlanRow(db: DbOrTx, caseId: number): typeof plans.$inferSelect | undefined {
-  return db.select().from(plans).where(eq(plans.caseId, caseId)).orderBy(desc(plans.version)).limit(1).get();
+  return db.select().from(plans).where(eq(plans.caseId, caseId)).orderBy(desc(plans.version)).limit(rowLimit(1)).get();
 }
 
 /** The version a save writes: the open draft, or a new version after the latest frozen one. */
@@ -75,7 +76,7 @@ export function submitPlan(db: Db, orgs: OrgRelations, writer: CaseworkWriter, c
 
 /** The version awaiting the chairperson's decision, if any. */
 function submittedPlanRow(db: DbOrTx, caseId: number): typeof plans.$inferSelect | null {
-  return db.select().from(plans).where(and(eq(plans.caseId, caseId), eq(plans.status, 'submitted'))).orderBy(desc(plans.version)).limit(1).get() ?? null;
+  return db.select().from(plans).where(and(eq(plans.caseId, caseId), eq(plans.status, 'submitted'))).orderBy(desc(plans.version)).limit(rowLimit(1)).get() ?? null;
 }
 
 export interface ApprovalDecision {

@@ -6,6 +6,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { cases } from '../../cases/schema.js';
 import type { DbOrTx } from '../../db/client.js';
+import { rowLimit } from '../../db/paging.js';
 import { ancestorsOf } from '../../orgs/repository.js';
 import { organisations, type OrgKind } from '../../orgs/schema.js';
 import type { Actor } from '../../permissions/actor.js';
@@ -91,7 +92,7 @@ export function referralsToRespond(db: DbOrTx, scope: SQL, status: ReferralStatu
     .where(and(scope, eq(referrals.status, status)))
     // Pending: the oldest waits longest and comes first; decided: the latest first.
     .orderBy(status === 'pending' ? referrals.createdAt : desc(referrals.decidedAt), referrals.id)
-    .limit(RESPONDER_LIST_LIMIT)
+    .limit(rowLimit(RESPONDER_LIST_LIMIT))
     .all();
 }
 

@@ -19,6 +19,23 @@ export default tseslint.config(
     },
   },
   {
+    // A bound LIMIT makes SQLite plan the statement again on every run (src/db/paging.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "TaggedTemplateExpression[tag.name='sql'] TemplateElement[value.raw=/LIMIT\\s*$/i]",
+          message: 'Write the limit with limitRows (src/db/paging.ts): SQLite plans a statement with a bound LIMIT again on every run.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='limit'][arguments.0.callee.name!='rowLimit']",
+          message: 'Write the limit with rowLimit (src/db/paging.ts): SQLite plans a statement with a bound LIMIT again on every run.',
+        },
+      ],
+    },
+  },
+  {
     files: ['static/**/*.js'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly', HTMLElement: 'readonly', HTMLInputElement: 'readonly', Element: 'readonly', KeyboardEvent: 'readonly', htmx: 'readonly', setInterval: 'readonly' } },
   },

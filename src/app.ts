@@ -73,6 +73,8 @@ export async function buildApp({ config, db }: AppOptions): Promise<FastifyInsta
     engine: { eta: new Eta({ views: VIEWS_DIR, cache: config.env === 'production', autoEscape: true }) },
     templates: VIEWS_DIR,
     viewExt: 'eta',
+    // @fastify/view otherwise decides template caching from process.env.NODE_ENV and overrides Eta's own setting.
+    production: config.env === 'production',
   });
   await app.register(securityHeaders);
   await app.register(session);

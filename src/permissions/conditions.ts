@@ -71,8 +71,10 @@ export const CONDITIONS = {
   /** A receiving organisation that accepted a referral works on that case only (issue 4). */
   referral_accepted_by_actor_org: {
     test: (record, actor) => record.acceptedReferralOrgIds?.includes(actor.orgId) ?? false,
+    // IN, not EXISTS: SQLite then starts from the centre's few referrals instead of testing every open
+    // case in the country (the centre's worklist on the national file: 105 ms, now well under 1 ms).
     sql: (columns, actor) =>
-      sql`EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = ${column(columns, 'id')} AND r.to_org_id = ${actor.orgId} AND r.status = 'accepted')`,
+      sql`${column(columns, 'id')} IN (SELECT r.case_id FROM referrals r WHERE r.to_org_id = ${actor.orgId} AND r.status = 'accepted')`,
     // The cases are filed at their communes, wherever the centre is.
     orgs: (actor) =>
       sql`SELECT c.org_id AS id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.to_org_id = ${actor.orgId} AND r.status = 'accepted'`,

@@ -301,6 +301,29 @@ describe('support and intervention plan', () => {
     expect(currentPlan(t.db, caseId)).toBeNull();
   });
 
+  it("offers the case's commune, its schools and the province's bodies, and keeps what an earlier version named", async () => {
+    const caseId = caseInPlanning();
+    const orgOptions = async (): Promise<string[]> => {
+      const page = await send(t.app, worker, { url: `/cases/${caseId}` });
+      const select = /<select id="plan-m0-org"[\s\S]*?<\/select>/.exec(page.body)?.[0] ?? '';
+      return [...select.matchAll(/<option value="(\d+)"/g)].map((match) => Number(match[1]));
+    };
+    expect((await orgOptions()).sort((a, b) => a - b)).toEqual([orgs.province, orgs.communeA, orgs.schoolA, orgs.socialWorkCentre, orgs.hotline].sort((a, b) => a - b));
+    // Another commune's school is refused until a version of this plan names it.
+    expect((await post(worker, `/cases/${caseId}/plan`, { row_version: '5', intent: 'draft', ...planForm({ m0_org: String(orgs.schoolB) }) })).statusCode).toBe(400);
+    const planId = Number(
+      t.db.$client
+        .prepare("INSERT INTO plans (case_id, version, goals, status, created_by) VALUES (?, 1, ?, 'rejected', ?)")
+        .run(caseId, GOALS, workerA.actor.userId).lastInsertRowid,
+    );
+    t.db.$client
+      .prepare("INSERT INTO plan_measures (plan_id, kind, description, responsible_org_id) VALUES (?, 'education_support', 'Học bù', ?)")
+      .run(planId, orgs.schoolB);
+    expect(await orgOptions()).toContain(orgs.schoolB);
+    expect((await post(worker, `/cases/${caseId}/plan`, { row_version: '5', intent: 'draft', ...planForm({ m0_org: String(orgs.schoolB) }) })).statusCode).toBe(303);
+    expect(currentPlan(t.db, caseId)).toMatchObject({ version: 2, measures: [{ responsibleOrgId: orgs.schoolB }, { kind: 'education_support' }] });
+  });
+
   it('answers htmx with the updated case body in place', async () => {
     const caseId = caseInPlanning();
     const response = await post(worker, `/cases/${caseId}/plan`, { row_version: '5', intent: 'submit', ...planForm() }, { 'hx-request': 'true' });

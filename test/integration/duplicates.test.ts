@@ -94,6 +94,15 @@ describe('duplicate detection', () => {
     }
   });
 
+  it("looks in the case's commune only, even for a supervisor who may see the whole province", async () => {
+    await seedUser(t.db, 'giamsat', [{ role: 'supervisor', orgId: orgs.province }]);
+    const supervisor = await login(t.app, t.db, 'giamsat');
+    const inA = openIntake('Nguyen Van An');
+    expect(linkableChildren((await send(t.app, supervisor, { url: `/cases/${inA.id}` })).body)).toEqual([pupilA]);
+    const inB = openIntake('Nguyen Van An', { residenceOrgId: orgs.communeB });
+    expect(linkableChildren((await send(t.app, supervisor, { url: `/cases/${inB.id}` })).body).sort((a, b) => a - b)).toEqual([pupilB, childOfCaseB]);
+  });
+
   it('explains each suggestion and leaves out children more than a year apart in age', async () => {
     const sameOrder = openIntake('Nguyen Van An', { child: { name: 'Nguyen Van An', estimatedAge: 10, sex: 'male' } });
     const page = await send(t.app, worker, { url: `/cases/${sameOrder.id}` });

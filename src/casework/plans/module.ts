@@ -9,7 +9,6 @@ import { dateKeyInVietnam } from '../../calendar/working-days.js';
 import { caseSubject, findCase, type CaseRow } from '../../cases/repository.js';
 import { possibleEvents, type CaseCommand } from '../../cases/service.js';
 import type { MessageKey } from '../../i18n/vi.js';
-import type { Actor } from '../../permissions/actor.js';
 import { isAllowed } from '../../permissions/check.js';
 import { organisationNames } from '../../triage/case-facts.js';
 import { formValues, parseForm, type FormValues } from '../../web/forms.js';
@@ -93,7 +92,7 @@ function load(context: CaseSectionContext): Record<string, unknown> | null {
           values,
           rowCount,
           nextRow: rowCount < MAX_MEASURE_ROWS ? rowCount : null,
-          orgGroups: groupByKind(responsibleOrgChoices(db, actor.orgId)),
+          orgGroups: groupByKind(responsibleOrgChoices(db, row)),
           kinds: PLAN_MEASURE_KINDS,
         }
       : null,
@@ -126,8 +125,8 @@ function routes(app: FastifyInstance, tools: CasePageTools): void {
       tools.renderCase(request, reply, findCase(app.db, row.id) ?? row, { status, openAction: formId, values, ...state });
   }
 
-  function orgIdsFor(actor: Actor): Set<number> {
-    return new Set(responsibleOrgChoices(app.db, actor.orgId).map((org) => org.id));
+  function orgIdsFor(row: CaseRow): Set<number> {
+    return new Set(responsibleOrgChoices(app.db, row).map((org) => org.id));
   }
 
   /** Saves the draft, submits it, or (without JavaScript) shows the form again with more blank rows. */
@@ -143,7 +142,7 @@ function routes(app: FastifyInstance, tools: CasePageTools): void {
     const submitting = body.intent === 'submit';
     const expectedVersion = rowVersionOf(body);
     const again = againFor(request, reply, row, 'plan', values);
-    const form = parsePlanForm(body, orgIdsFor(request.requireActor()), { submitting });
+    const form = parsePlanForm(body, orgIdsFor(row), { submitting });
     if (!form.ok) return again(400, { errors: form.errors });
     const result: PlanStepResult = submitting
       ? submitPlan(app.db, app.orgRelations, writerOf(request), row.id, form.data, expectedVersion)
@@ -162,7 +161,7 @@ function routes(app: FastifyInstance, tools: CasePageTools): void {
       caseRow: row,
       index: index.data,
       next: index.data + 1 < MAX_MEASURE_ROWS ? index.data + 1 : null,
-      orgGroups: groupByKind(responsibleOrgChoices(app.db, request.requireActor().orgId)),
+      orgGroups: groupByKind(responsibleOrgChoices(app.db, row)),
       kinds: PLAN_MEASURE_KINDS,
     });
   });

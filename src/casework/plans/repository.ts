@@ -56,16 +56,27 @@ export interface OrgChoice {
   kind: OrgKind;
 }
 
+const byName = new Intl.Collator('vi').compare;
+
 /**
- * The organisations a measure can be given to: the active ones in the actor's province (or, above or
- * outside any province, the actor's whole tree), grouped by kind in the order of ORG_KINDS.
+ * The organisations a measure of this case's plan can be given to: the case's commune and what is under
+ * it (its schools and childcare groups), the province above it and the province's own bodies (social work
+ * centre, police, health facilities), and any organisation an earlier version of the plan already named.
+ * Other communes and their schools are left out: a province has hundreds of them, and a measure for one
+ * of them is rare enough to go to a named person instead. Grouped by kind in the order of ORG_KINDS.
  */
-export function responsibleOrgChoices(db: DbOrTx, actorOrgId: number): OrgChoice[] {
-  const chain = ancestorsOf(db, actorOrgId);
-  const root = chain.findLast((org) => org.kind === 'province') ?? chain[0];
-  if (!root) return [];
+export function responsibleOrgChoices(db: DbOrTx, plannedCase: { id: number; orgId: number }): OrgChoice[] {
+  const chain = ancestorsOf(db, plannedCase.orgId);
+  const province = chain.findLastIndex((org) => org.kind === 'province');
+  const above = chain.slice(Math.max(province, 0)).map((org) => sql`${org.id}`);
+  if (above.length === 0) return [];
+  const chainIds = sql.join(above, sql`, `);
   const rows = db.all<OrgChoice>(sql`
     SELECT o.id, o.name, o.kind FROM org_closure c JOIN organisations o ON o.id = c.descendant_id
-    WHERE c.ancestor_id = ${root.id} AND o.active = 1`);
-  return rows.sort((a, b) => ORG_KINDS.indexOf(a.kind) - ORG_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name, 'vi'));
+    WHERE c.ancestor_id = ${plannedCase.orgId} AND o.active = 1
+    UNION SELECT id, name, kind FROM organisations WHERE id IN (${chainIds}) AND active = 1
+    UNION SELECT id, name, kind FROM organisations WHERE parent_id IN (${chainIds}) AND kind <> 'commune' AND active = 1
+    UNION SELECT o.id, o.name, o.kind FROM plans p JOIN plan_measures m ON m.plan_id = p.id JOIN organisations o ON o.id = m.responsible_org_id
+    WHERE p.case_id = ${plannedCase.id} AND o.active = 1`);
+  return rows.sort((a, b) => ORG_KINDS.indexOf(a.kind) - ORG_KINDS.indexOf(b.kind) || byName(a.name, b.name));
 }

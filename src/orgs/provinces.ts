@@ -2,11 +2,11 @@
  * The provinces a form offers before its communes (src/intake/commune-picker.ts): those with an
  * active commune, in Vietnamese name order, and NO_PROVINCE last when an active commune has no
  * province above it. Finding those reads every organisation (tens of milliseconds nationally), and
- * the tree rarely changes, so the list is kept per connection like the calendar: the organisation
- * writes in ./repository.ts forget it, and a commit by any other connection makes it read again.
+ * the tree rarely changes, so the list is kept per connection (src/db/kept.ts): the organisation
+ * writes in ./repository.ts forget it.
  */
-import type Database from 'better-sqlite3';
-import { preparedStatements, sqliteOf, type DbOrTx } from '../db/client.js';
+import { preparedStatements, type DbOrTx } from '../db/client.js';
+import { keptPerConnection } from '../db/kept.js';
 
 export interface Place {
   id: number;
@@ -26,11 +26,8 @@ const statements = preparedStatements((client) => ({
     SELECT 1 AS found FROM organisations c WHERE c.kind = 'commune' AND c.active = 1 AND NOT EXISTS (
       SELECT 1 FROM org_closure oc JOIN organisations p ON p.id = oc.ancestor_id WHERE oc.descendant_id = c.id AND p.kind = 'province')
     LIMIT 1`),
-  // Changes whenever another connection (another process, the CLI) has committed anything.
-  dataVersion: client.prepare<[], number>('PRAGMA data_version').pluck(),
 }));
 
-const cached = new WeakMap<Database.Database, { provinces: readonly Place[]; dataVersion: number }>();
 const collator = new Intl.Collator('vi');
 
 /** Places in Vietnamese alphabetical order (Đ after D, tones after the bare letter). */
@@ -38,18 +35,18 @@ export function byName(a: Place, b: Place): number {
   return collator.compare(a.name, b.name);
 }
 
-export function provinceChoices(db: DbOrTx): readonly Place[] {
+const provinces = keptPerConnection((db): readonly Place[] => {
   const found = statements(db);
-  const dataVersion = found.dataVersion.get()!;
-  const kept = cached.get(sqliteOf(db));
-  if (kept && kept.dataVersion === dataVersion) return kept.provinces;
-  const provinces = found.provinces.all().sort(byName);
-  if (found.anyUnplaced.get()) provinces.push({ id: NO_PROVINCE, name: '' });
-  cached.set(sqliteOf(db), { provinces, dataVersion });
-  return provinces;
+  const sorted = found.provinces.all().sort(byName);
+  if (found.anyUnplaced.get()) sorted.push({ id: NO_PROVINCE, name: '' });
+  return sorted;
+});
+
+export function provinceChoices(db: DbOrTx): readonly Place[] {
+  return provinces.get(db);
 }
 
 /** After a change to the organisation tree through this connection: the next call reads it again. */
 export function forgetProvinceChoices(db: DbOrTx): void {
-  cached.delete(sqliteOf(db));
+  provinces.forget(db);
 }

@@ -303,7 +303,7 @@ describe('support and intervention plan', () => {
 
   it("offers the case's commune, its schools and the province's bodies, and keeps what an earlier version named", async () => {
     const caseId = caseInPlanning();
-    const orgOptions = async (): Promise<string[]> => {
+    const orgOptions = async (): Promise<number[]> => {
       const page = await send(t.app, worker, { url: `/cases/${caseId}` });
       const select = /<select id="plan-m0-org"[\s\S]*?<\/select>/.exec(page.body)?.[0] ?? '';
       return [...select.matchAll(/<option value="(\d+)"/g)].map((match) => Number(match[1]));

@@ -38,3 +38,12 @@ document.addEventListener('DOMContentLoaded', () => {
   setInterval(tick, 30000);
 })();
 // ---- end triage queue and case page ----
+
+// ---- Organisation pickers (src/orgs/org-picker.ts): Enter in the search searches, instead of submitting the form. ----
+document.addEventListener('keydown', (event) => {
+  const input = event.target;
+  if (event.key !== 'Enter' || !(input instanceof HTMLInputElement) || !input.matches('[data-org-search]')) return;
+  event.preventDefault();
+  if (window.htmx) window.htmx.trigger(input, 'org-search');
+});
+// ---- end organisation pickers ----

@@ -3,10 +3,17 @@ import type Database from 'better-sqlite3';
 import { appendAudit, type AuditContext } from '../audit/log.js';
 import { preparedQueries, writeTransaction, type Db, type DbOrTx } from '../db/client.js';
 import type { OrgRelations } from '../permissions/conditions.js';
+import { forgetOrgDirectory } from './org-picker.js';
 import { forgetProvinceChoices } from './provinces.js';
 import { organisations, type OrgKind } from './schema.js';
 
 export type Organisation = typeof organisations.$inferSelect;
+
+/** What is kept per connection about the tree is read again after a change through this one. */
+function treeChanged(db: DbOrTx): void {
+  forgetProvinceChoices(db);
+  forgetOrgDirectory(db);
+}
 
 const organisationQueries = preparedQueries((db) => ({
   byId: db
@@ -49,7 +56,7 @@ export function insertOrganisation(tx: DbOrTx, input: NewOrganisation): number {
     INSERT INTO org_closure (ancestor_id, descendant_id, depth)
     SELECT ancestor_id, ${id}, depth + 1 FROM org_closure WHERE descendant_id = ${input.parentId}
     UNION ALL SELECT ${id}, ${id}, 0`);
-  forgetProvinceChoices(tx);
+  treeChanged(tx);
   return id;
 }
 
@@ -64,7 +71,7 @@ export function createOrganisation(db: Db, context: AuditContext, input: NewOrga
 export function renameOrganisation(db: Db, context: AuditContext, id: number, name: string): void {
   writeTransaction(db, (tx) => {
     tx.update(organisations).set({ name }).where(eq(organisations.id, id)).run();
-    forgetProvinceChoices(tx);
+    treeChanged(tx);
     appendAudit(tx, context, { action: 'org.rename', entityType: 'organisation', entityId: id });
   });
 }
@@ -72,7 +79,7 @@ export function renameOrganisation(db: Db, context: AuditContext, id: number, na
 export function setOrganisationActive(db: Db, context: AuditContext, id: number, active: boolean): void {
   writeTransaction(db, (tx) => {
     tx.update(organisations).set({ active }).where(eq(organisations.id, id)).run();
-    forgetProvinceChoices(tx);
+    treeChanged(tx);
     appendAudit(tx, context, { action: active ? 'org.reactivate' : 'org.deactivate', entityType: 'organisation', entityId: id });
   });
 }
@@ -94,7 +101,7 @@ export function moveOrganisation(db: Db, context: AuditContext, id: number, newP
       FROM org_closure above CROSS JOIN org_closure below
       WHERE above.descendant_id = ${newParentId} AND below.ancestor_id = ${id}`);
     tx.update(organisations).set({ parentId: newParentId }).where(eq(organisations.id, id)).run();
-    forgetProvinceChoices(tx);
+    treeChanged(tx);
     appendAudit(tx, context, { action: 'org.move', entityType: 'organisation', entityId: id });
     return null;
   });

@@ -1,7 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { SubjectColumns } from '../permissions/conditions.js';
 import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
 import { notFound } from '../web/http-error.js';
 import { idParam } from '../web/params.js';
@@ -14,23 +13,38 @@ import {
   setOrganisationActive,
   type Organisation,
 } from './repository.js';
+import { asksForOrgs, orgPicker, type OrgPicker } from './org-picker.js';
 import { ORG_KINDS, organisations } from './schema.js';
-
-const ORG_COLUMNS: SubjectColumns = { id: organisations.id, orgId: organisations.id };
 
 const nameSchema = z.object({ name: z.string().trim().min(2, 'form.required').max(200, 'form.too_long') });
 const childSchema = nameSchema.extend({ kind: z.enum(ORG_KINDS, 'form.invalid') });
 const moveSchema = z.object({ parent_id: z.coerce.number().int().positive('form.required') });
 const activeSchema = z.object({ active: z.enum(['0', '1']) });
 
-/** Organisations an administrator may pick, e.g. as a new parent or a user's home organisation. */
-export function organisationsInScope(request: FastifyRequest, db: FastifyInstance['db']): Pick<Organisation, 'id' | 'name' | 'kind'>[] {
-  return db
-    .select({ id: organisations.id, name: organisations.name, kind: organisations.kind })
-    .from(organisations)
-    .where(and(request.scope('org.manage', ORG_COLUMNS), eq(organisations.active, true)))
-    .orderBy(asc(organisations.name))
-    .all();
+/** Whether an administrator may place something (a user, a role, an API key, a subtree) in the organisation. */
+export function isManagedOrg(app: FastifyInstance, request: FastifyRequest, orgId: number): boolean {
+  const org = findOrganisation(app.db, orgId);
+  return Boolean(org && org.active && app.orgRelations.isWithin(org.id, request.requireActor().orgId));
+}
+
+/**
+ * An admin form's organisation field: the administrator's own tree, active organisations only, less
+ * `outside`'s subtree when given (an organisation cannot move under itself).
+ */
+export function managedOrgPicker(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  field: string,
+  values: Readonly<Record<string, unknown>>,
+  options: { fallback?: number | null; outside?: number } = {},
+): OrgPicker {
+  const top = request.requireActor().orgId;
+  const { outside } = options;
+  return orgPicker(app.db, field, values, {
+    top,
+    fallback: options.fallback ?? null,
+    mayChoose: (id) => app.orgRelations.isWithin(id, top) && (outside === undefined || !app.orgRelations.isWithin(id, outside)),
+  });
 }
 
 export default async function organisationRoutes(app: FastifyInstance): Promise<void> {
@@ -47,8 +61,11 @@ export default async function organisationRoutes(app: FastifyInstance): Promise<
     const actor = request.requireActor();
     const breadcrumbs = ancestorsOf(app.db, org.id).filter((item) => app.orgRelations.isWithin(item.id, actor.orgId));
     const children = app.db.select().from(organisations).where(eq(organisations.parentId, org.id)).orderBy(asc(organisations.name)).all();
-    const parents = organisationsInScope(request, app.db).filter((candidate) => !app.orgRelations.isWithin(candidate.id, org.id));
-    return { status, data: { title: org.name, org, breadcrumbs, children, parents, kinds: ORG_KINDS, ...forms } };
+    const parentPicker = managedOrgPicker(app, request, 'parent_id', forms.form === 'move' ? (forms.values ?? {}) : {}, {
+      fallback: org.parentId,
+      outside: org.id,
+    });
+    return { status, data: { title: org.name, org, breadcrumbs, children, parentPicker, kinds: ORG_KINDS, ...forms } };
   }
 
   app.get('/admin/organisations', { config }, async (request, reply) => {
@@ -85,10 +102,12 @@ export default async function organisationRoutes(app: FastifyInstance): Promise<
   app.post('/admin/organisations/:id/move', { config }, async (request, reply) => {
     const org = loadAuthorized(request, idParam(request));
     const form = parseForm(moveSchema, request.body);
-    const fail = (errors: FieldErrors) => {
-      const { data } = showOrganisation(request, org, 400, { values: form.values, errors, form: 'move' });
-      return reply.code(400).page('pages/admin/organisation', data);
+    const again = (status: number, errors: FieldErrors) => {
+      const { data } = showOrganisation(request, org, status, { values: form.values, errors, form: 'move' });
+      return reply.code(status).page('pages/admin/organisation', data);
     };
+    const fail = (errors: FieldErrors) => again(400, errors);
+    if (asksForOrgs(request.body)) return again(200, {});
     if (!form.ok) return fail(form.errors);
     const parent = findOrganisation(app.db, form.data.parent_id);
     if (!parent) return fail({ parent_id: 'form.invalid' });

@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { hashPassword } from '../auth/password.js';
 import { newPasswordFields, refinePassword, usernameSchema } from '../auth/routes.js';
-import { organisationsInScope } from '../orgs/routes.js';
+import { asksForOrgs } from '../orgs/org-picker.js';
+import { isManagedOrg, managedOrgPicker } from '../orgs/routes.js';
 import { findOrganisation } from '../orgs/repository.js';
 import { isAllowed } from '../permissions/check.js';
 import { ROLES } from '../permissions/roles.js';
@@ -54,12 +55,6 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
     return user;
   }
 
-  /** An administrator may only place people in organisations they manage themselves. */
-  function orgInScope(request: FastifyRequest, orgId: number): boolean {
-    const org = findOrganisation(app.db, orgId);
-    return Boolean(org && org.active && app.orgRelations.isWithin(org.id, request.requireActor().orgId));
-  }
-
   function userPage(request: FastifyRequest, user: User, forms: { values?: FormValues; errors?: FieldErrors; form?: string } = {}) {
     return {
       title: user.displayName,
@@ -69,9 +64,21 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
       // An administrator's own page offers no new role: nobody grants rights to themselves.
       mayGrantRoles: isAllowed('user.grant_roles', request.requireActor(), { id: user.id, orgId: user.homeOrgId }, app.orgRelations),
       mayResetPassword: isAllowed('user.reset_password', request.requireActor(), { id: user.id, orgId: user.homeOrgId }, app.orgRelations),
-      orgs: organisationsInScope(request, app.db),
+      rolePicker: managedOrgPicker(app, request, 'org_id', forms.form === 'assignment' ? (forms.values ?? {}) : {}),
       roles: ROLES,
       ...forms,
+    };
+  }
+
+  /** The new-user form, as typed: an administrator may only place people in organisations they manage. */
+  function newUserPage(request: FastifyRequest, values: FormValues, errors: FieldErrors = {}) {
+    return {
+      title: request.t('users.new'),
+      homePicker: managedOrgPicker(app, request, 'home_org_id', values, { fallback: request.requireActor().orgId }),
+      rolePicker: managedOrgPicker(app, request, 'org_id', values),
+      roles: ROLES,
+      values,
+      errors,
     };
   }
 
@@ -92,28 +99,17 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/admin/users/new', { config }, async (request, reply) => {
-    return reply.page('pages/admin/user-new', {
-      title: request.t('users.new'),
-      orgs: organisationsInScope(request, app.db),
-      roles: ROLES,
-      values: { home_org_id: String(request.requireActor().orgId) },
-    });
+    return reply.page('pages/admin/user-new', newUserPage(request, {}));
   });
 
   app.post('/admin/users', { config }, async (request, reply) => {
     const form = parseForm(newUserSchema, request.body);
-    const fail = (errors: FieldErrors) =>
-      reply.code(400).page('pages/admin/user-new', {
-        title: request.t('users.new'),
-        orgs: organisationsInScope(request, app.db),
-        roles: ROLES,
-        values: form.values,
-        errors,
-      });
+    if (asksForOrgs(request.body)) return reply.page('pages/admin/user-new', newUserPage(request, form.values));
+    const fail = (errors: FieldErrors) => reply.code(400).page('pages/admin/user-new', newUserPage(request, form.values, errors));
     if (!form.ok) return fail(form.errors);
     const { data } = form;
-    if (!orgInScope(request, data.home_org_id)) return fail({ home_org_id: 'form.invalid' });
-    if (!orgInScope(request, data.org_id)) return fail({ org_id: 'form.invalid' });
+    if (!isManagedOrg(app, request, data.home_org_id)) return fail({ home_org_id: 'form.invalid' });
+    if (!isManagedOrg(app, request, data.org_id)) return fail({ org_id: 'form.invalid' });
     if (findUserByUsername(app.db, data.username)) return fail({ username: 'user.username_taken' });
     const id = createUser(app.db, request.auditContext, {
       username: data.username,
@@ -134,7 +130,8 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
     const user = loadAuthorized(request);
     request.authorize('user.grant_roles', { id: user.id, orgId: user.homeOrgId }, { type: 'user', id: user.id });
     const form = parseForm(assignmentSchema, request.body);
-    const errors = !form.ok ? form.errors : orgInScope(request, form.data.org_id) ? null : { org_id: 'form.invalid' as const };
+    if (asksForOrgs(request.body)) return reply.page('pages/admin/user', userPage(request, user, { values: form.values, form: 'assignment' }));
+    const errors = !form.ok ? form.errors : isManagedOrg(app, request, form.data.org_id) ? null : { org_id: 'form.invalid' as const };
     if (!form.ok || errors) {
       return reply.code(400).page('pages/admin/user', userPage(request, user, { values: form.values, errors: errors ?? {}, form: 'assignment' }));
     }

@@ -2,11 +2,11 @@
 // emergency, is assessed, planned (returned once, then approved), referred to the social work centre,
 // served and followed up, reviewed and closed, and its plan printed as Mẫu 04. After every step the
 // case's state is read from the database and its timeline from the case page.
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/audit/verify.js';
 import { translator } from '../../src/i18n/i18n.js';
-import { browserAvailable, launchBrowser, signedIn, startDemoServer, type DemoServer } from './harness.js';
+import { browserAvailable, demoInBrowser, signedIn } from './harness.js';
 
 const vn = translator('vi');
 const DESKTOP = { width: 1280, height: 900 };
@@ -64,20 +64,10 @@ async function rateAll(form: Locator, level: 'high' | 'medium' | 'low'): Promise
 }
 
 describe.skipIf(!browserAvailable)('a case from the hotline to closure, role by role, in the browser', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = demoInBrowser(120_000);
 
   it('hotline → emergency → assessment → plan (returned, approved) → referral → service and visit → review → closure → Mẫu 04', async () => {
-    const { baseUrl, seed, database } = server;
+    const { baseUrl, seed, database } = demo.server;
     const sqlite = database.db.$client;
     const caseState = (id: number): string => (sqlite.prepare('SELECT state FROM cases WHERE id = ?').get(id) as { state: string }).state;
 
@@ -106,7 +96,7 @@ describe.skipIf(!browserAvailable)('a case from the hotline to closure, role by 
     };
 
     // 1. Tổng đài 111 records a call about a child in Phường Kinh Bắc, in immediate danger.
-    const operator = await signedIn(browser, baseUrl, 'tongdai111', DESKTOP);
+    const operator = await signedIn(demo.browser, baseUrl, 'tongdai111', DESKTOP);
     await operator.page.goto(`${baseUrl}/hotline/calls/new`);
     await operator.page.locator('input[name="call_type"][value="about_child"]').check();
     await operator.page.fill('#child_name', CHILD);
@@ -123,7 +113,7 @@ describe.skipIf(!browserAvailable)('a case from the hotline to closure, role by 
     await operator.context.close();
 
     // 2. The commune worker, on a phone, takes it from the triage queue and declares an emergency.
-    const worker = await signedIn(browser, baseUrl, 'canboxa');
+    const worker = await signedIn(demo.browser, baseUrl, 'canboxa');
     await expectStep(worker.page, 'intake', [[vn('caseTimeline.intake', { channel: vn('caseChannel.hotline') })]]);
     await worker.page.goto(`${baseUrl}/triage`);
     const queued = worker.page.locator('tr', { hasText: reference! });
@@ -192,7 +182,7 @@ describe.skipIf(!browserAvailable)('a case from the hotline to closure, role by 
     expect(sqlite.prepare('SELECT version, status FROM plans WHERE case_id = ? ORDER BY version').all(caseId)).toEqual([{ version: 1, status: 'submitted' }]);
 
     // 5. The chairperson returns it with a comment; the worker revises (version 2); the chairperson approves it.
-    const chair = await signedIn(browser, baseUrl, 'chutichxa', DESKTOP);
+    const chair = await signedIn(demo.browser, baseUrl, 'chutichxa', DESKTOP);
     await chair.page.goto(`${baseUrl}/cases/${caseId}`);
     expect(await chair.page.locator('.plan-record').textContent()).toContain(MEASURE_2);
     const reject = chair.page.locator('form[action$="/plan/reject"]');
@@ -233,7 +223,7 @@ describe.skipIf(!browserAvailable)('a case from the hotline to closure, role by 
     await submit(worker.page, refer);
     await expectStep(worker.page, 'implementation', [[vn('caseTimeline.kind_referral', { commune: centreName })]]);
 
-    const socialWorker = await signedIn(browser, baseUrl, 'ctxh', DESKTOP);
+    const socialWorker = await signedIn(demo.browser, baseUrl, 'ctxh', DESKTOP);
     // Before accepting, the centre sees the referral but not the case file.
     expect((await socialWorker.page.goto(`${baseUrl}/cases/${caseId}`))?.status()).toBe(403);
     await socialWorker.page.goto(`${baseUrl}/referrals`);

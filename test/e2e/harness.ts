@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config/config.js';
 import { DEMO_PASSWORD, seedDemo, type DemoSeed } from '../../src/demo/seed.js';
@@ -50,6 +51,33 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * For a describe block: the demo server and Chromium, started before its tests and stopped after.
+ * Read `server` and `browser` inside the tests, once they run.
+ */
+export function demoInBrowser(startTimeoutMs: number): { readonly server: DemoServer; readonly browser: Browser } {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startDemoServer();
+    browser = await launchBrowser();
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the demo server is not running');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not running');
+      return browser;
+    },
+  };
 }
 
 /** A phone-sized browser context (360 px wide), signed in as one of the demo accounts. */

@@ -1,26 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { createOrganisation } from '../../src/orgs/repository.js';
-import { browserAvailable, launchBrowser, signedIn, startDemoServer, type DemoServer } from './harness.js';
+import { browserAvailable, demoInBrowser, signedIn } from './harness.js';
 
 describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = demoInBrowser(60_000);
 
   it('at 360 px a teacher flags a concern with the body map, the school lead forwards it, and the commune worker sees it in triage with the clock running', async () => {
-    const { baseUrl } = server;
+    const { baseUrl } = demo.server;
 
-    const teacher = await signedIn(browser, baseUrl, 'giaovien');
+    const teacher = await signedIn(demo.browser, baseUrl, 'giaovien');
     await teacher.page.goto(`${baseUrl}/flags/new`);
     expect(await teacher.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await teacher.page.getByLabel('Đặng Quốc Bảo').check();
@@ -37,7 +26,7 @@ describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () 
     expect(teacher.cspErrors).toEqual([]);
     await teacher.context.close();
 
-    const lead = await signedIn(browser, baseUrl, 'bgh');
+    const lead = await signedIn(demo.browser, baseUrl, 'bgh');
     await lead.page.goto(`${baseUrl}/flags`);
     await lead.page.getByRole('link', { name: /Đặng Quốc Bảo/ }).first().click();
     expect(await lead.page.textContent('main')).toContain('Vết bầm tím khoảng 5 cm');
@@ -48,7 +37,7 @@ describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () 
     expect(reference).toBeTruthy();
     await lead.context.close();
 
-    const worker = await signedIn(browser, baseUrl, 'canboxa');
+    const worker = await signedIn(demo.browser, baseUrl, 'canboxa');
     await worker.page.goto(`${baseUrl}/triage`);
     const row = worker.page.locator('tr', { hasText: reference! });
     await expect.poll(() => row.count()).toBe(1);
@@ -59,8 +48,8 @@ describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () 
   }, 90_000);
 
   it('an anonymous call to 111 becomes an intake in the commune of residence', async () => {
-    const { baseUrl, seed, database } = server;
-    const operator = await signedIn(browser, baseUrl, 'tongdai111', { width: 1280, height: 900 });
+    const { baseUrl, seed, database } = demo.server;
+    const operator = await signedIn(demo.browser, baseUrl, 'tongdai111', { width: 1280, height: 900 });
     await operator.page.goto(`${baseUrl}/hotline/calls/new`);
     await operator.page.locator('input[name="call_type"][value="about_child"]').check();
     await operator.page.fill('#child_name', 'Lê Văn Tí');
@@ -83,12 +72,12 @@ describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () 
     expect(stored).toEqual({ orgId: seed.orgs.voCuong, state: 'intake', channel: 'hotline', reporterName: null, reporterPhone: null });
   }, 60_000);
   it('with several provinces, the commune list follows the province chosen, with JavaScript and without', async () => {
-    const { baseUrl, database } = server;
+    const { baseUrl, database } = demo.server;
     const other = createOrganisation(database.db, SYSTEM_AUDIT_CONTEXT, { name: 'Tỉnh Lạng Sơn', kind: 'province', parentId: null });
     const far = createOrganisation(database.db, SYSTEM_AUDIT_CONTEXT, { name: 'Xã Mẫu Sơn', kind: 'commune', parentId: other });
 
     // htmx: choosing the province swaps in its communes, and what was typed stays.
-    const withScript = await browser.newContext({ locale: 'vi-VN' });
+    const withScript = await demo.browser.newContext({ locale: 'vi-VN' });
     const page = await withScript.newPage();
     await page.goto(`${baseUrl}/report`);
     await page.fill('#description', 'Cháu bé hàng xóm bị bỏ đói nhiều ngày.');
@@ -99,7 +88,7 @@ describe.skipIf(!browserAvailable)('how a concern comes in, in the browser', () 
     await withScript.close();
 
     // Without JavaScript the button posts the form back with the province's communes.
-    const withoutScript = await browser.newContext({ locale: 'vi-VN', javaScriptEnabled: false });
+    const withoutScript = await demo.browser.newContext({ locale: 'vi-VN', javaScriptEnabled: false });
     const plain = await withoutScript.newPage();
     await plain.goto(`${baseUrl}/report`);
     await plain.fill('#description', 'Cháu bé hàng xóm bị bỏ đói nhiều ngày.');

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser, signedIn, startDemoServer, type DemoServer } from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, demoInBrowser, signedIn } from './harness.js';
 
 /** Every statistics table on the page: its title, and each row's label and what the reader sees. */
 async function tablesOnPage(page: Page): Promise<{ title: string; rows: [string, string][] }[]> {
@@ -17,21 +17,11 @@ async function tablesOnPage(page: Page): Promise<{ title: string; rows: [string,
 }
 
 describe.skipIf(!browserAvailable)('statistics in the browser', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = demoInBrowser(90_000);
 
   it('a school board member opens statistics at 360 px, filters, downloads the XLSX, and its numbers match the page', async () => {
-    const { baseUrl } = server;
-    const { page, context, cspErrors } = await signedIn(browser, baseUrl, 'hoidong');
+    const { baseUrl } = demo.server;
+    const { page, context, cspErrors } = await signedIn(demo.browser, baseUrl, 'hoidong');
 
     await page.locator('nav.site-nav').getByRole('link', { name: 'Thống kê', exact: true }).click();
     await page.waitForURL(`${baseUrl}/statistics`);

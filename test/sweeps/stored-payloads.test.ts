@@ -3,10 +3,10 @@
 // note, an organisation's and a user's name, API intake fields), then every page that shows them is
 // opened as the roles that see them. Nothing may run (window.__pwned stays undefined, no dialog, no
 // CSP violation), and the text is shown as text. Reflected payloads: search, login's next=, error URLs.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_API_KEY } from '../../src/api/keys.js';
-import { browserAvailable, launchBrowser, signedIn, startDemoServer, type DemoServer } from '../e2e/harness.js';
+import { browserAvailable, demoInBrowser, signedIn } from '../e2e/harness.js';
 import { parseForms, shownMessages, type FormField } from './bad-input-forms.js';
 import { baseline } from './bad-input-plan.js';
 import { formEncode } from './bad-input-payloads.js';
@@ -32,24 +32,14 @@ interface Visit {
 }
 
 describe.skipIf(!browserAvailable)('stored and reflected payloads never run', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = demoInBrowser(60_000);
 
   /** A browser for the role, watching for anything a payload could make happen. */
   async function visitAs(username: string | null): Promise<Visit> {
     const signed = username
-      ? await signedIn(browser, server.baseUrl, username, DESKTOP)
+      ? await signedIn(demo.browser, demo.server.baseUrl, username, DESKTOP)
       : await (async () => {
-          const context = await browser.newContext({ viewport: DESKTOP, locale: 'vi-VN' });
+          const context = await demo.browser.newContext({ viewport: DESKTOP, locale: 'vi-VN' });
           const cspErrors: string[] = [];
           const page = await context.newPage();
           page.on('console', (message) => {
@@ -67,7 +57,7 @@ describe.skipIf(!browserAvailable)('stored and reflected payloads never run', ()
 
   /** Submits a page's form with the payload in every free-text field (the rest as a user would fill it). */
   async function storeThroughForm(visit: Visit, pagePath: string, action: RegExp, tag: string, overrides: Record<string, string> = {}): Promise<number> {
-    await visit.page.goto(`${server.baseUrl}${pagePath}`);
+    await visit.page.goto(`${demo.server.baseUrl}${pagePath}`);
     // Where two forms post to one address (quick buttons and the full form), the full one.
     const form = parseForms(await visit.page.content())
       .filter((item) => item.method === 'post' && action.test(item.action))
@@ -79,9 +69,9 @@ describe.skipIf(!browserAvailable)('stored and reflected payloads never run', ()
     const checkboxes = form.fields.filter((field) => field.kind === 'checkbox' && field.value === '').map((field): [string, string] => [field.name, field.options[0]!]);
     const csrf = form.fields.find((field) => field.name === '_csrf')?.value ?? '';
     const pairs = [['_csrf', csrf] as [string, string], ...baseline(fields).filter(([name]) => !(name in overrides)), ...checkboxes, ...Object.entries(overrides)];
-    const response = await visit.context.request.post(`${server.baseUrl}${form.action}`, {
+    const response = await visit.context.request.post(`${demo.server.baseUrl}${form.action}`, {
       data: formEncode(pairs),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.baseUrl },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: demo.server.baseUrl },
       maxRedirects: 0,
     });
     // A refusal names the fields it refused (catalogue messages only, no data), to fix the fixture quickly.
@@ -95,7 +85,7 @@ describe.skipIf(!browserAvailable)('stored and reflected payloads never run', ()
 
   /** Opens the page and waits long enough for onerror, onload and autofocus handlers to have fired. */
   async function inspect(visit: Visit, path: string, expectShown: boolean): Promise<void> {
-    await visit.page.goto(`${server.baseUrl}${path}`);
+    await visit.page.goto(`${demo.server.baseUrl}${path}`);
     await visit.page.waitForTimeout(150);
     await visit.page.mouse.move(200, 300);
     const pwned = await visit.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
@@ -104,12 +94,12 @@ describe.skipIf(!browserAvailable)('stored and reflected payloads never run', ()
   }
 
   const newCaseIds = (since: number): number[] =>
-    (server.database.db.$client.prepare('SELECT id FROM cases WHERE id > ? ORDER BY id').all(since) as { id: number }[]).map((row) => row.id);
+    (demo.server.database.db.$client.prepare('SELECT id FROM cases WHERE id > ? ORDER BY id').all(since) as { id: number }[]).map((row) => row.id);
 
   it('stored through the forms and the API, shown to every role that sees it, never runs', async () => {
-    const db = server.database.db.$client;
+    const db = demo.server.database.db.$client;
     const lastCase = (db.prepare('SELECT max(id) AS id FROM cases').get() as { id: number }).id;
-    const { orgs } = server.seed;
+    const { orgs } = demo.server.seed;
 
     const teacher = await visitAs('giaovien');
     expect(await storeThroughForm(teacher, '/flags/new', /^\/flags$/, 'flag', { immediate_danger: 'no' })).toBe(303);
@@ -132,7 +122,7 @@ describe.skipIf(!browserAvailable)('stored and reflected payloads never run', ()
     // The public form answers with the receipt page itself (200), so no code is left in a redirect URL.
     expect(await storeThroughForm(reporter, '/report', /^\/report$/, 'report', { residence_org_id: String(orgs.kinhBac), immediate_danger: 'no' })).toBe(200);
 
-    const api = await fetch(`${server.baseUrl}/api/v1/intakes`, {
+    const api = await fetch(`${demo.server.baseUrl}/api/v1/intakes`, {
       method: 'POST',
       headers: { authorization: `Bearer ${DEMO_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -207,10 +197,10 @@ describe.skipIf(!browserAvailable)('stored and reflected payloads never run', ()
       await inspect(visitor, `/login?next=${encodeURIComponent(next)}`, false);
     }
     await inspect(visitor, `/report/status?code=${reflected}`, false);
-    await visitor.page.goto(`${server.baseUrl}/login?next=${encodeURIComponent('javascript:window.__pwned=1')}`);
+    await visitor.page.goto(`${demo.server.baseUrl}/login?next=${encodeURIComponent('javascript:window.__pwned=1')}`);
     await visitor.page.fill('#username', 'canboxa');
     await visitor.page.fill('#password', 'bvte-demo-2026');
-    await Promise.all([visitor.page.waitForURL(`${server.baseUrl}/`), visitor.page.click('button[type=submit].primary')]);
+    await Promise.all([visitor.page.waitForURL(`${demo.server.baseUrl}/`), visitor.page.click('button[type=submit].primary')]);
     expect(await visitor.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
 
     expect([...worker.problems, ...visitor.problems]).toEqual([]);

@@ -137,7 +137,7 @@ export const services = sqliteTable(
     createdBy: integer('created_by').notNull().references(() => users.id),
     createdAt: text('created_at').notNull().default(now),
   },
-  (t) => [index('services_case_idx').on(t.caseId), index('services_due_idx').on(t.implementedOn, t.dueOn)],
+  (t) => [index('services_case_due_idx').on(t.caseId, t.implementedOn, t.dueOn), index('services_due_idx').on(t.implementedOn, t.dueOn)],
 );
 
 export const followUps = sqliteTable(
@@ -152,7 +152,7 @@ export const followUps = sqliteTable(
     createdBy: integer('created_by').notNull().references(() => users.id),
     createdAt: text('created_at').notNull().default(now),
   },
-  (t) => [index('follow_ups_case_idx').on(t.caseId), index('follow_ups_due_idx').on(t.visitedOn, t.dueOn)],
+  (t) => [index('follow_ups_case_due_idx').on(t.caseId, t.visitedOn, t.dueOn), index('follow_ups_due_idx').on(t.visitedOn, t.dueOn)],
 );
 
 /** Who was responsible when: assignments end, never disappear. */

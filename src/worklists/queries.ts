@@ -74,15 +74,20 @@ function caseRows(where: SQL): SQL {
   return sql`SELECT ${ROW_COLUMNS}, cases.next_due_at AS dueAt, 'deadline' AS dueKind FROM cases ${ROW_JOINS} WHERE ${where}`;
 }
 
-/** Undelivered services and unmade visits of open cases, as rows with their due date. */
+/**
+ * Undelivered services and unmade visits of open cases, as rows with their due date. CROSS JOIN keeps
+ * SQLite's join order: the open cases in scope first, then their services and visits by case. Started
+ * from the due dates, a commune's worklist read the whole country's overdue services (85 ms with
+ * 40,000 of them on the national file; 1 ms this way).
+ */
 function datedWorkRows(scope: SQL, dueOn: (column: SQL) => SQL): SQL {
   return sql`
     SELECT ${ROW_COLUMNS}, services.due_on || ${END_OF_VIETNAM_DAY} AS dueAt, 'service' AS dueKind
-    FROM services JOIN cases ON cases.id = services.case_id ${ROW_JOINS}
+    FROM cases CROSS JOIN services ON services.case_id = cases.id ${ROW_JOINS}
     WHERE services.implemented_on IS NULL AND ${dueOn(sql`services.due_on`)} AND ${OPEN} AND ${scope}
     UNION ALL
     SELECT ${ROW_COLUMNS}, follow_ups.due_on || ${END_OF_VIETNAM_DAY} AS dueAt, 'follow_up' AS dueKind
-    FROM follow_ups JOIN cases ON cases.id = follow_ups.case_id ${ROW_JOINS}
+    FROM cases CROSS JOIN follow_ups ON follow_ups.case_id = cases.id ${ROW_JOINS}
     WHERE follow_ups.visited_on IS NULL AND ${dueOn(sql`follow_ups.due_on`)} AND ${OPEN} AND ${scope}`;
 }
 
@@ -151,10 +156,19 @@ export interface TeamMemberLoad {
  * supervisor's organisations (with nothing assigned, they are who can take more). A case counts as
  * overdue when its legal deadline, a service or a visit is past due. Most overdue first.
  */
-export function listTeamCaseload(db: DbOrTx, scope: SQL, actor: Actor, clock: Clock, page: number): Page<TeamMemberLoad> {
-  const overdue = sql`(cases.next_due_at < ${clock.now}
+/**
+ * A case of the `cases` table past a deadline: its legal one, a service's or a visit's. The services
+ * and visits are looked up by case (services_case_due_idx, follow_ups_case_due_idx); by due date
+ * alone, each case would read every overdue service in the country.
+ */
+export function caseIsOverdue(clock: Clock): SQL {
+  return sql`(cases.next_due_at < ${clock.now}
     OR EXISTS (SELECT 1 FROM services s WHERE s.case_id = cases.id AND s.implemented_on IS NULL AND s.due_on < ${clock.today})
     OR EXISTS (SELECT 1 FROM follow_ups f WHERE f.case_id = cases.id AND f.visited_on IS NULL AND f.due_on < ${clock.today}))`;
+}
+
+export function listTeamCaseload(db: DbOrTx, scope: SQL, actor: Actor, clock: Clock, page: number): Page<TeamMemberLoad> {
+  const overdue = caseIsOverdue(clock);
   const team = sql`
     WITH caseload AS (
       SELECT cases.assigned_user_id AS userId, count(*) AS openCount, sum(CASE WHEN ${overdue} THEN 1 ELSE 0 END) AS overdueCount

@@ -1,8 +1,10 @@
 // Home-page worklists: which lists each role sees, that they hold only in-scope cases (the permission
 // rules applied in SQL), per-list pagination, and one audit entry per page view.
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_AUDIT_CONTEXT } from '../../src/audit/log.js';
 import { writeTransaction } from '../../src/db/client.js';
+import { caseIsOverdue, clockAt } from '../../src/worklists/queries.js';
 import { createIntake } from '../../src/intake/service.js';
 import { auditActions, createTestApp, login, seedOrgs, seedUser, send, type TestApp, type TestOrgs } from '../helpers/app.js';
 
@@ -231,5 +233,23 @@ describe('worklists on the home page', () => {
     expect(beyond).not.toContain('Trẻ Số');
     expect(beyond).toContain('Trang 4/2');
     expect(beyond).toContain('href="/?mine_page=3"');
+  });
+});
+
+describe('the overdue test of the team caseload', () => {
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(async () => t.close());
+
+  // Without table statistics, as in a new installation, SQLite once chose the due-date index for these
+  // lookups: every open case then read every overdue service in the country (57 s for a province
+  // with 100,000 services on the national file).
+  it("looks up a case's services and visits by the case", () => {
+    const plan = t.db
+      .all<{ detail: string }>(sql`EXPLAIN QUERY PLAN SELECT count(*) FROM cases WHERE ${caseIsOverdue(clockAt(new Date()))}`)
+      .map((step) => step.detail);
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH s USING (COVERING )?INDEX services_case_due_idx \(case_id=\?/));
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH f USING (COVERING )?INDEX follow_ups_case_due_idx \(case_id=\?/));
   });
 });

@@ -234,11 +234,22 @@ export function applyCaseEvent(
   });
 }
 
+/**
+ * Restored snapshots, by the row's parsed snapshot: a case page asks its row what can happen several
+ * times (the actions, then each section), and each restore runs the machine up again.
+ */
+const restoredSnapshots = new WeakMap<object, ReturnType<ReturnType<typeof restore>['getSnapshot']>>();
+
 /** The events the statechart would take now, for showing only the actions that can happen. */
 export function possibleEvents(row: CaseRow, candidates: readonly CaseCommand[], now = new Date()): CaseCommand[] {
-  const actor = restore(row);
-  const snapshot = actor.getSnapshot();
-  actor.stop();
+  const key = row.snapshot as object;
+  let snapshot = restoredSnapshots.get(key);
+  if (!snapshot) {
+    const actor = restore(row);
+    snapshot = actor.getSnapshot();
+    actor.stop();
+    restoredSnapshots.set(key, snapshot);
+  }
   const at = now.toISOString();
   return candidates.filter((command) => snapshot.can({ ...command, at } as CaseEvent));
 }

@@ -7,7 +7,8 @@
  * with htmx a change of province does the same in place (views/partials/commune-picker.eta).
  */
 import { preparedStatements, type DbOrTx } from '../db/client.js';
-import { byName, NO_PROVINCE, provinceChoices, type Place } from '../orgs/provinces.js';
+import { byName } from '../orgs/order.js';
+import { NO_PROVINCE, provinceChoices, type Place } from '../orgs/provinces.js';
 
 /** The form field a post carries when it only asks for a province's communes, not to be saved. */
 export const SHOW_COMMUNES_FIELD = '_communes';

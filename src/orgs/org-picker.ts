@@ -9,7 +9,8 @@
 import { preparedStatements, type DbOrTx } from '../db/client.js';
 import { keptPerConnection } from '../db/kept.js';
 import { foldVietnamese } from '../text/fold.js';
-import { ORG_KINDS, type OrgKind } from './schema.js';
+import { byKindThenName } from './order.js';
+import type { OrgKind } from './schema.js';
 
 /** The form field a post carries when it only asks for an organisation search, not to be saved. */
 export const FIND_ORGS_FIELD = '_orgs';
@@ -77,10 +78,6 @@ const directory = keptPerConnection((db): ReadonlyMap<number, DirectoryEntry> =>
 export function forgetOrgDirectory(db: DbOrTx): void {
   directory.forget(db);
 }
-
-const collator = new Intl.Collator('vi');
-const byKindThenName = (a: OrgChoice, b: OrgChoice): number =>
-  ORG_KINDS.indexOf(a.kind) - ORG_KINDS.indexOf(b.kind) || collator.compare(a.name, b.name);
 
 function idOf(value: unknown): number | null {
   const id = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;

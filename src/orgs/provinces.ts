@@ -7,6 +7,7 @@
  */
 import { preparedStatements, type DbOrTx } from '../db/client.js';
 import { keptPerConnection } from '../db/kept.js';
+import { byName } from './order.js';
 
 export interface Place {
   id: number;
@@ -27,13 +28,6 @@ const statements = preparedStatements((client) => ({
       SELECT 1 FROM org_closure oc JOIN organisations p ON p.id = oc.ancestor_id WHERE oc.descendant_id = c.id AND p.kind = 'province')
     LIMIT 1`),
 }));
-
-const collator = new Intl.Collator('vi');
-
-/** Places in Vietnamese alphabetical order (Đ after D, tones after the bare letter). */
-export function byName(a: Place, b: Place): number {
-  return collator.compare(a.name, b.name);
-}
 
 const provinces = keptPerConnection((db): readonly Place[] => {
   const found = statements(db);

@@ -39,7 +39,19 @@ export function queryWords(text: string): string[] | null {
  * name is still being typed.
  */
 function phrases(words: readonly string[]): string {
-  return words.map((word, index) => `"${word.replaceAll('"', '""')}"${index === words.length - 1 ? '*' : ''}`).join(' ');
+  return words.map((word, index) => `${quoted(word)}${index === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+function quoted(word: string): string {
+  return `"${word.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The cases of one organisation whose reference or names hold every word, each whole: where
+ * duplicate detection looks for earlier reports of a child (src/children/duplicates.ts).
+ */
+export function localNamesMatch(orgId: number, words: readonly string[]): string {
+  return `{local_names} : (${words.map((word) => quoted(localWord(orgId, word))).join(' ')})`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // What a search asks the full-text index for: quoted words with the last one a prefix, narrowed to
 // the reader's organisations through their own words (up to a thousand) or not at all (more).
 import { describe, expect, it } from 'vitest';
-import { localWords, matchQueries, queryWords } from '../../src/search/match.js';
+import { localNamesMatch, localWords, matchQueries, queryWords } from '../../src/search/match.js';
 
 describe('search match queries', () => {
   it('folds, splits and caps what was typed', () => {
@@ -28,5 +28,10 @@ describe('search match queries', () => {
     expect(thousand.at(-1)).toBe('{local_names} : ("o1000xtran"*)');
     expect(matchQueries('names', ['tran'], ids(1001))).toEqual(['{reference names} : ("tran"*)']);
     expect(matchQueries('anywhere', ['say "hi"'], null)).toEqual(['{reference names body} : ("say ""hi"""*)']);
+  });
+
+  it('asks one organisation for the cases whose names hold every word, whole, for duplicate detection', () => {
+    expect(localNamesMatch(7, ['an', 'nguyen'])).toBe('{local_names} : ("o7xan" "o7xnguyen")');
+    expect(localNamesMatch(7, ['say "hi"'])).toBe('{local_names} : ("o7xsay ""hi""")');
   });
 });

@@ -57,6 +57,14 @@ function judge(truncated: boolean, stored: StoredUpload): DocumentType | UploadR
 /** Each app's upload limit (its config), for the form's hint; sections see the database, not the config. */
 const uploadLimits = new WeakMap<Db, number>();
 
+/** One formatter per locale: building an Intl.NumberFormat costs more than the rest of this section. */
+const sizeFormats = new Map<string, Intl.NumberFormat>();
+function sizeFormatFor(locale: string): Intl.NumberFormat {
+  let format = sizeFormats.get(locale);
+  if (!format) sizeFormats.set(locale, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 })));
+  return format;
+}
+
 export const documentsModule: CaseworkModule = {
   id: 'documents',
   template: '/pages/cases/sections/documents',
@@ -64,7 +72,7 @@ export const documentsModule: CaseworkModule = {
 
   load({ db, row, subject, actor, orgs, locale, t, state }) {
     const open = state.openAction === FORM_ID;
-    const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    const number = sizeFormatFor(locale);
     const sizeText = (bytes: number): string =>
       bytes >= MEBIBYTE ? t('document.size_mb', { size: number.format(bytes / MEBIBYTE) }) : t('document.size_kb', { size: number.format(Math.max(0.1, bytes / 1024)) });
     return {

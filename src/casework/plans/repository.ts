@@ -2,7 +2,8 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { preparedQueries, type DbOrTx } from '../../db/client.js';
 import { rowLimit } from '../../db/paging.js';
 import { ancestorsOf } from '../../orgs/repository.js';
-import { ORG_KINDS, type OrgKind } from '../../orgs/schema.js';
+import { byKindThenName } from '../../orgs/order.js';
+import type { OrgKind } from '../../orgs/schema.js';
 import { planMeasures, plans } from '../schema.js';
 
 export type Plan = typeof plans.$inferSelect;
@@ -56,8 +57,6 @@ export interface OrgChoice {
   kind: OrgKind;
 }
 
-const byName = new Intl.Collator('vi').compare;
-
 /**
  * The organisations a measure of this case's plan can be given to: the case's commune and what is under
  * it (its schools and childcare groups), the province above it and the province's own bodies (social work
@@ -78,5 +77,5 @@ export function responsibleOrgChoices(db: DbOrTx, plannedCase: { id: number; org
     UNION SELECT id, name, kind FROM organisations WHERE parent_id IN (${chainIds}) AND kind <> 'commune' AND active = 1
     UNION SELECT o.id, o.name, o.kind FROM plans p JOIN plan_measures m ON m.plan_id = p.id JOIN organisations o ON o.id = m.responsible_org_id
     WHERE p.case_id = ${plannedCase.id} AND o.active = 1`);
-  return rows.sort((a, b) => ORG_KINDS.indexOf(a.kind) - ORG_KINDS.indexOf(b.kind) || byName(a.name, b.name));
+  return rows.sort(byKindThenName);
 }

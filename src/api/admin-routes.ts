@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { asksForOrgs } from '../orgs/org-picker.js';
-import { findOrganisation } from '../orgs/repository.js';
-import { isManagedOrg, managedOrgPicker } from '../orgs/routes.js';
+import { managedOrg, managedOrgPicker } from '../orgs/routes.js';
 import type { SubjectColumns } from '../permissions/conditions.js';
 import { parseForm, type FieldErrors, type FormValues } from '../web/forms.js';
 import { notFound } from '../web/http-error.js';
@@ -37,7 +36,7 @@ export default async function apiKeyAdminRoutes(app: FastifyInstance): Promise<v
   app.post('/admin/api-keys', { config }, async (request, reply) => {
     const form = parseForm(newKeySchema, request.body);
     if (asksForOrgs(request.body)) return reply.page('pages/admin/api-keys', listPage(request, { values: form.values }));
-    const org = form.ok && isManagedOrg(app, request, form.data.org_id) ? findOrganisation(app.db, form.data.org_id) : null;
+    const org = form.ok ? managedOrg(app, request, form.data.org_id) : null;
     if (!form.ok || !org) {
       const errors: FieldErrors = form.ok ? { org_id: 'form.invalid' } : form.errors;
       return reply.code(400).page('pages/admin/api-keys', listPage(request, { values: form.values, errors }));

@@ -8,6 +8,7 @@
  */
 import { preparedStatements, type DbOrTx } from '../db/client.js';
 import { byName } from '../orgs/order.js';
+import { chosenId } from '../web/forms.js';
 import { NO_PROVINCE, provinceChoices, type Place } from '../orgs/provinces.js';
 
 /** The form field a post carries when it only asks for a province's communes, not to be saved. */
@@ -38,11 +39,6 @@ const statements = preparedStatements((client) => ({
     WHERE oc.descendant_id = ? AND p.kind = 'province' ORDER BY oc.depth LIMIT 1`),
   activeCommune: client.prepare<[number], { id: number }>("SELECT id FROM organisations WHERE id = ? AND kind = 'commune' AND active = 1"),
 }));
-
-function idOf(value: unknown): number | null {
-  const id = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
-  return Number.isSafeInteger(id) && id >= 0 ? id : null;
-}
 
 export function isActiveCommune(db: DbOrTx, id: number | null | undefined): id is number {
   if (!id) return false;
@@ -75,9 +71,9 @@ export function communePicker(
   const provinces = provinceChoices(db);
   const offered = (id: number | null): id is number => id !== null && provinces.some((province) => province.id === id);
   const typed = values[field];
-  const commune = typed === undefined ? (options.fallback ?? null) : idOf(typed);
+  const commune = typed === undefined ? (options.fallback ?? null) : chosenId(typed);
   const ofCommune = isActiveCommune(db, commune) ? (found.provinceOf.get(commune)?.id ?? NO_PROVINCE) : null;
-  const asked = idOf(values[provinceField]);
+  const asked = chosenId(values[provinceField]);
   const only = provinces.length === 1 ? (provinces[0]?.id ?? null) : null;
   const provinceId = offered(asked) ? asked : offered(ofCommune) ? ofCommune : only;
   const communes = provinceId === null ? [] : provinceId === NO_PROVINCE ? found.unplacedCommunes.all() : found.communesIn.all(provinceId);

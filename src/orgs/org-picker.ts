@@ -9,6 +9,7 @@
 import { preparedStatements, type DbOrTx } from '../db/client.js';
 import { keptPerConnection } from '../db/kept.js';
 import { foldVietnamese } from '../text/fold.js';
+import { chosenId } from '../web/forms.js';
 import { byKindThenName } from './order.js';
 import type { OrgKind } from './schema.js';
 
@@ -28,8 +29,8 @@ export interface OrgChoice {
 
 interface DirectoryEntry extends OrgChoice {
   parentId: number | null;
-  /** Name and province, folded: what a search matches. */
-  folded: string;
+  /** Name and province, folded: what a search matches. Folded on the first search, not for every page that shows a picker. */
+  folded?: string;
 }
 
 export interface OrgPicker {
@@ -50,7 +51,7 @@ const statements = preparedStatements((client) => ({
   ),
 }));
 
-/** Every active organisation with its province and folded name, kept until the tree changes. */
+/** Every active organisation with its province, kept until the tree changes. */
 const directory = keptPerConnection((db): ReadonlyMap<number, DirectoryEntry> => {
   const rows = statements(db).organisations.all();
   const byId = new Map(rows.map((row) => [row.id, row]));
@@ -68,7 +69,6 @@ const directory = keptPerConnection((db): ReadonlyMap<number, DirectoryEntry> =>
       kind: row.kind,
       parentId: row.parentId,
       provinceName,
-      folded: foldVietnamese(`${row.name} ${provinceName ?? ''}`),
     });
   }
   return entries;
@@ -77,11 +77,6 @@ const directory = keptPerConnection((db): ReadonlyMap<number, DirectoryEntry> =>
 /** After a change to the organisation tree through this connection: the next search reads it again. */
 export function forgetOrgDirectory(db: DbOrTx): void {
   directory.forget(db);
-}
-
-function idOf(value: unknown): number | null {
-  const id = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
 function choiceOf({ id, name, kind, provinceName }: DirectoryEntry): OrgChoice {
@@ -102,12 +97,13 @@ export function orgPicker(
   const searchField = `${field}_q`;
   const typed = values[searchField];
   const query = typeof typed === 'string' ? typed.trim().slice(0, 100) : '';
-  const chosenId = values[field] === undefined ? (options.fallback ?? null) : idOf(values[field]);
+  const chosen = values[field] === undefined ? (options.fallback ?? null) : chosenId(values[field]);
   const listed: DirectoryEntry[] = [];
   let more = false;
   if (query) {
     const needle = foldVietnamese(query);
     for (const entry of entries.values()) {
+      entry.folded ??= foldVietnamese(`${entry.name} ${entry.provinceName ?? ''}`);
       if (!entry.folded.includes(needle) || !options.mayChoose(entry.id)) continue;
       if (listed.length === ORG_MATCHES) {
         more = true;
@@ -119,10 +115,10 @@ export function orgPicker(
     for (const entry of entries.values()) if ((entry.id === options.top || entry.parentId === options.top) && options.mayChoose(entry.id)) listed.push(entry);
   }
   const found = query ? listed.length : null;
-  const chosen = chosenId === null ? undefined : entries.get(chosenId);
+  const kept = chosen === null ? undefined : entries.get(chosen);
   // What is chosen stays offered whatever the search shows, so a search never changes the answer.
-  if (chosen && !listed.includes(chosen) && options.mayChoose(chosen.id)) listed.push(chosen);
-  return { field, searchField, findField: FIND_ORGS_FIELD, query, options: listed.map(choiceOf).sort(byKindThenName), chosenId, found, more };
+  if (kept && !listed.includes(kept) && options.mayChoose(kept.id)) listed.push(kept);
+  return { field, searchField, findField: FIND_ORGS_FIELD, query, options: listed.map(choiceOf).sort(byKindThenName), chosenId: chosen, found, more };
 }
 
 /** Whether a post only asks for an organisation search (the picker's button, or htmx as the search is typed). */

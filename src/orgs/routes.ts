@@ -21,10 +21,10 @@ const childSchema = nameSchema.extend({ kind: z.enum(ORG_KINDS, 'form.invalid') 
 const moveSchema = z.object({ parent_id: z.coerce.number().int().positive('form.required') });
 const activeSchema = z.object({ active: z.enum(['0', '1']) });
 
-/** Whether an administrator may place something (a user, a role, an API key, a subtree) in the organisation. */
-export function isManagedOrg(app: FastifyInstance, request: FastifyRequest, orgId: number): boolean {
+/** The organisation, if an administrator may place something there (a user, a role, an API key): active and in their tree. */
+export function managedOrg(app: FastifyInstance, request: FastifyRequest, orgId: number): Organisation | null {
   const org = findOrganisation(app.db, orgId);
-  return Boolean(org && org.active && app.orgRelations.isWithin(org.id, request.requireActor().orgId));
+  return org && org.active && app.orgRelations.isWithin(org.id, request.requireActor().orgId) ? org : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { hashPassword } from '../auth/password.js';
 import { newPasswordFields, refinePassword, usernameSchema } from '../auth/routes.js';
 import { asksForOrgs } from '../orgs/org-picker.js';
-import { isManagedOrg, managedOrgPicker } from '../orgs/routes.js';
+import { managedOrg, managedOrgPicker } from '../orgs/routes.js';
 import { findOrganisation } from '../orgs/repository.js';
 import { isAllowed } from '../permissions/check.js';
 import { ROLES } from '../permissions/roles.js';
@@ -108,8 +108,8 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
     const fail = (errors: FieldErrors) => reply.code(400).page('pages/admin/user-new', newUserPage(request, form.values, errors));
     if (!form.ok) return fail(form.errors);
     const { data } = form;
-    if (!isManagedOrg(app, request, data.home_org_id)) return fail({ home_org_id: 'form.invalid' });
-    if (!isManagedOrg(app, request, data.org_id)) return fail({ org_id: 'form.invalid' });
+    if (!managedOrg(app, request, data.home_org_id)) return fail({ home_org_id: 'form.invalid' });
+    if (!managedOrg(app, request, data.org_id)) return fail({ org_id: 'form.invalid' });
     if (findUserByUsername(app.db, data.username)) return fail({ username: 'user.username_taken' });
     const id = createUser(app.db, request.auditContext, {
       username: data.username,
@@ -131,7 +131,7 @@ export default async function userRoutes(app: FastifyInstance): Promise<void> {
     request.authorize('user.grant_roles', { id: user.id, orgId: user.homeOrgId }, { type: 'user', id: user.id });
     const form = parseForm(assignmentSchema, request.body);
     if (asksForOrgs(request.body)) return reply.page('pages/admin/user', userPage(request, user, { values: form.values, form: 'assignment' }));
-    const errors = !form.ok ? form.errors : isManagedOrg(app, request, form.data.org_id) ? null : { org_id: 'form.invalid' as const };
+    const errors = !form.ok ? form.errors : managedOrg(app, request, form.data.org_id) ? null : { org_id: 'form.invalid' as const };
     if (!form.ok || errors) {
       return reply.code(400).page('pages/admin/user', userPage(request, user, { values: form.values, errors: errors ?? {}, form: 'assignment' }));
     }

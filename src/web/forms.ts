@@ -42,3 +42,9 @@ export function safeNextPath(next: unknown): string {
   if (typeof next !== 'string' || /[\x00-\x1f\x7f]/.test(next)) return '/';
   return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
+
+/** An id a form field chose (a select's value), or null for anything that is not one. */
+export function chosenId(value: unknown): number | null {
+  const id = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
+  return Number.isSafeInteger(id) && id >= 0 ? id : null;
+}

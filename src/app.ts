@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import view from '@fastify/view';
-import { Eta } from 'eta';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import accountRoutes from './account/routes.js';
 import alerts from './alerts/plugin.js';
@@ -30,6 +29,7 @@ import render from './web/render.js';
 import search from './search/plugin.js';
 import securityHeaders from './web/security-headers.js';
 import staticFiles from './web/static-files.js';
+import { ViewEngine } from './web/view-engine.js';
 import statistics from './statistics/plugin.js';
 import taxonomyRoutes from './taxonomy/routes.js';
 import triageRoutes from './triage/routes.js';
@@ -70,7 +70,7 @@ export async function buildApp({ config, db }: AppOptions): Promise<FastifyInsta
   await app.register(cookie);
   await app.register(formbody);
   await app.register(view, {
-    engine: { eta: new Eta({ views: VIEWS_DIR, cache: config.env === 'production', autoEscape: true }) },
+    engine: { eta: new ViewEngine({ views: VIEWS_DIR, cache: config.env === 'production', autoEscape: true }) },
     templates: VIEWS_DIR,
     viewExt: 'eta',
     // @fastify/view otherwise decides template caching from process.env.NODE_ENV and overrides Eta's own setting.

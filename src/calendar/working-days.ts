@@ -1,10 +1,9 @@
+import { VIETNAM_OFFSET_MS } from '../i18n/dates.js';
+
 /** A calendar date in Asia/Ho_Chi_Minh, formatted 'YYYY-MM-DD'. */
 export type DateKey = string;
 
 const DAY_MS = 86_400_000;
-// Viet Nam has been UTC+7 all year, without DST, since 1975: a fixed offset is exact and much
-// faster than Intl, which matters when statistics compute deadlines for every case.
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 // Day 0 (1970-01-01) was a Thursday; getUTCDay() numbering, 0 = Sunday.
 const WEEKDAY_OF_DAY_ZERO = 4;
 

@@ -8,7 +8,7 @@ import { ageOf, findChild } from '../children/repository.js';
 import { suggestDuplicates, type DuplicateSuggestion } from '../children/duplicates.js';
 import type { Tx } from '../db/client.js';
 import type { MessageKey } from '../i18n/vi.js';
-import { findOrganisation } from '../orgs/repository.js';
+import { findOrganisation, rememberingOrgRelations } from '../orgs/repository.js';
 import { isAllowed } from '../permissions/check.js';
 import {
   birthFromIntake,
@@ -181,11 +181,12 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
   function renderCase(request: FastifyRequest, reply: FastifyReply, row: CaseRow, state: PageState = {}): Promise<FastifyReply> {
     const actor = request.requireActor();
     const now = new Date();
+    const orgs = rememberingOrgRelations(app.orgRelations);
     const intake = findIntakeForCase(app.db, row.id);
     const child = childFacts(app, row, intake);
     const subject = caseSubject(app.db, row);
-    const canWork = isAllowed('case.work', actor, subject, app.orgRelations);
-    let actions: CaseAction[] = availableActions(row, subject, actor, app.orgRelations, now);
+    const canWork = isAllowed('case.work', actor, subject, orgs);
+    let actions: CaseAction[] = availableActions(row, subject, actor, orgs, now);
     // A transfer needs somewhere to go: without another commune the form would be a dead end.
     const canTransfer = actions.some((action) => action.event === 'TRANSFER') && hasOtherCommunes(app.db, row.orgId);
     if (!canTransfer) actions = actions.filter((action) => action.event !== 'TRANSFER');
@@ -234,12 +235,12 @@ export default async function caseRoutes(app: FastifyInstance): Promise<void> {
       // Confidential entries (e.g. confidential notes) are for the assigned worker and supervisors only.
       timeline: timelineEntries(
         timelineOf(app.db, row.id).filter(
-          (entry) => !entry.confidential || isAllowed('case.read_confidential', actor, subject, app.orgRelations),
+          (entry) => !entry.confidential || isAllowed('case.read_confidential', actor, subject, orgs),
         ),
         request,
       ),
-      sections: loadCaseSections({ db: app.db, row, subject, actor, orgs: app.orgRelations, locale: request.locale, t: request.t, state }),
-      mayTriage: isAllowed('case.triage', actor, subject, app.orgRelations),
+      sections: loadCaseSections({ db: app.db, row, subject, actor, orgs, locale: request.locale, t: request.t, state }),
+      mayTriage: isAllowed('case.triage', actor, subject, orgs),
       defaults: { measures_at: vietnamDateTimeValue(now) },
       openAction: state.openAction ?? (communeSearch && canTransfer ? 'TRANSFER' : null),
       keptInput,

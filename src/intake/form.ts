@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { dateKeyInVietnam, type DateKey } from '../calendar/working-days.js';
 import type { DbOrTx } from '../db/client.js';
+import { VIETNAM_OFFSET_MS } from '../i18n/dates.js';
 import type { MessageKey } from '../i18n/vi.js';
 import { activeTaxonomy, type TaxonomyGroup } from '../taxonomy/repository.js';
 import { TAXONOMY_GROUPS } from '../taxonomy/schema.js';
@@ -14,7 +15,6 @@ import type { IntakeInput } from './service.js';
 
 // ---- Dates and times, as typed in Viet Nam -------------------------------------------------------
 
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const VN_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 

@@ -119,3 +119,19 @@ export function createOrgRelations(db: Db): OrgRelations {
   );
   return { isWithin: (orgId, ancestorId) => within.get(ancestorId, orgId) !== undefined };
 }
+
+/**
+ * The same answers, each looked up once: for one page, which asks the same question of every action
+ * and section it checks (the case page asked 17 times, for one or two pairs of organisations).
+ */
+export function rememberingOrgRelations(relations: OrgRelations): OrgRelations {
+  const answers = new Map<string, boolean>();
+  return {
+    isWithin(orgId, ancestorId) {
+      const key = `${orgId}:${ancestorId}`;
+      let answer = answers.get(key);
+      if (answer === undefined) answers.set(key, (answer = relations.isWithin(orgId, ancestorId)));
+      return answer;
+    },
+  };
+}

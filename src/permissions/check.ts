@@ -23,19 +23,24 @@ export function isAllowed(action: Action, actor: Actor, record: SubjectRecord, o
 
 /**
  * The same rules as a SQL condition, for lists and searches. When every group confines the record
- * to the actor's subtree, that is also said once outside the OR: each group still checks it, but
- * only a condition outside the OR lets SQLite reach the rows through an organisation index instead
- * of scanning, say, every new intake in the country.
+ * to the actor's subtree, that is said once outside the OR: only a condition outside the OR lets
+ * SQLite reach the rows through an organisation index instead of scanning, say, every new intake in
+ * the country. Groups that all ask for the subtree itself leave it out of the OR, since
+ * (A AND B) OR (A AND C) is A AND (B OR C): each repeat was a subquery SQLite built again per
+ * statement, and a worklist statement held nine.
  */
 export function scopeCondition(action: Action, actor: Actor, columns: SubjectColumns): SQL {
   const groups = groupsFor(action, actor.role);
   if (groups.length === 0) return sql`0`;
-  const clauses = groups.map((group) => {
-    const conditions = (group.when ?? []).map((name) => CONDITIONS[name].sql(columns, actor));
-    return conditions.length === 0 ? sql`1` : sql`(${sql.join(conditions, sql` AND `)})`;
-  });
+  const factored = groups.every((group) => group.when?.includes('org_within'));
+  const remaining = groups.map((group) => (group.when ?? []).filter((name) => !(factored && name === 'org_within')));
+  const subtree = (): SQL => CONDITIONS.org_within.sql(columns, actor);
+  if (factored && remaining.some((names) => names.length === 0)) return subtree();
+  const clauses = remaining.map((names) =>
+    names.length === 0 ? sql`1` : sql`(${sql.join(names.map((name) => CONDITIONS[name].sql(columns, actor)), sql` AND `)})`,
+  );
   const any = sql`(${sql.join(clauses, sql` OR `)})`;
-  return confinedToActorSubtree(action, actor) ? sql`(${CONDITIONS.org_within.sql(columns, actor)} AND ${any})` : any;
+  return factored || confinedToActorSubtree(action, actor) ? sql`(${subtree()} AND ${any})` : any;
 }
 
 /**

@@ -63,15 +63,14 @@ const OPEN = sql`cases.state IN (${sql.join(
   sql`, `,
 )})`;
 
-const ROW_COLUMNS = sql`cases.id, cases.reference, cases.state, coalesce(children.full_name, intakes.child_name) AS childName,
-  cases.risk_level AS riskLevel, cases.emergency`;
-const ROW_JOINS = sql`LEFT JOIN children ON children.id = cases.child_id LEFT JOIN intakes ON intakes.case_id = cases.id`;
+// The child's name is looked up for the rows of the page only (withChildNames), not for each row counted.
+const ROW_COLUMNS = sql`cases.id, cases.reference, cases.state, cases.child_id AS childId, cases.risk_level AS riskLevel, cases.emergency`;
 // A dated piece of work is due by the end of its day in Viet Nam: 23:59:59.999 at UTC+7.
 const END_OF_VIETNAM_DAY = sql`'T16:59:59.999Z'`;
 
 /** Case rows, one per case, with the case's own running deadline. */
 function caseRows(where: SQL): SQL {
-  return sql`SELECT ${ROW_COLUMNS}, cases.next_due_at AS dueAt, 'deadline' AS dueKind FROM cases ${ROW_JOINS} WHERE ${where}`;
+  return sql`SELECT ${ROW_COLUMNS}, cases.next_due_at AS dueAt, 'deadline' AS dueKind FROM cases WHERE ${where}`;
 }
 
 /**
@@ -83,31 +82,35 @@ function caseRows(where: SQL): SQL {
 function datedWorkRows(scope: SQL, dueOn: (column: SQL) => SQL): SQL {
   return sql`
     SELECT ${ROW_COLUMNS}, services.due_on || ${END_OF_VIETNAM_DAY} AS dueAt, 'service' AS dueKind
-    FROM cases CROSS JOIN services ON services.case_id = cases.id ${ROW_JOINS}
+    FROM cases CROSS JOIN services ON services.case_id = cases.id
     WHERE services.implemented_on IS NULL AND ${dueOn(sql`services.due_on`)} AND ${OPEN} AND ${scope}
     UNION ALL
     SELECT ${ROW_COLUMNS}, follow_ups.due_on || ${END_OF_VIETNAM_DAY} AS dueAt, 'follow_up' AS dueKind
-    FROM cases CROSS JOIN follow_ups ON follow_ups.case_id = cases.id ${ROW_JOINS}
+    FROM cases CROSS JOIN follow_ups ON follow_ups.case_id = cases.id
     WHERE follow_ups.visited_on IS NULL AND ${dueOn(sql`follow_ups.due_on`)} AND ${OPEN} AND ${scope}`;
 }
 
 /**
  * One page of the rows, in order, and how many there are in all. The count is a window over the rows
  * the ORDER BY sorts anyway, so the joins and permission checks run once; only a page past the end,
- * with no row to carry it, is counted on its own.
+ * with no row to carry it, is counted on its own. `around` may wrap the page's SELECT, to add what
+ * only the rows shown need.
  */
-function paged<T extends object>(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<T> {
-  const found = db.all<T & { total: number }>(
-    sql`SELECT *, count(*) OVER () AS total FROM (${rowsSql}) ORDER BY ${order} ${limitRows(WORKLIST_PAGE_SIZE, (page - 1) * WORKLIST_PAGE_SIZE)}`,
-  );
+function paged<T extends object>(db: DbOrTx, rowsSql: SQL, order: SQL, page: number, around = (pageSql: SQL): SQL => pageSql): Page<T> {
+  const pageSql = sql`SELECT *, count(*) OVER () AS total FROM (${rowsSql}) ORDER BY ${order} ${limitRows(WORKLIST_PAGE_SIZE, (page - 1) * WORKLIST_PAGE_SIZE)}`;
+  const found = db.all<T & { total: number }>(around(pageSql));
   const total = found[0]?.total ?? (page === 1 ? 0 : db.get<{ total: number }>(sql`SELECT count(*) AS total FROM (${rowsSql})`).total);
   const rows = found.map(({ total: _total, ...row }) => row as T);
   return { rows, total, page, pages: Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE)) };
 }
 
 function pagedCases(db: DbOrTx, rowsSql: SQL, order: SQL, page: number): Page<WorklistRow> {
-  const found = paged<Omit<WorklistRow, 'emergency'> & { emergency: number }>(db, rowsSql, order, page);
-  return { ...found, rows: found.rows.map((row) => ({ ...row, emergency: Boolean(row.emergency) })) };
+  const withChildNames = (pageSql: SQL): SQL => sql`
+    SELECT shown.*, coalesce((SELECT full_name FROM children WHERE children.id = shown.childId),
+                             (SELECT child_name FROM intakes WHERE intakes.case_id = shown.id)) AS childName
+    FROM (${pageSql}) shown ORDER BY ${order}`;
+  const found = paged<Omit<WorklistRow, 'emergency'> & { emergency: number; childId: number | null }>(db, rowsSql, order, page, withChildNames);
+  return { ...found, rows: found.rows.map(({ childId: _childId, ...row }) => ({ ...row, emergency: Boolean(row.emergency) })) };
 }
 
 const BY_DEADLINE = sql`dueAt IS NULL, dueAt, id`;

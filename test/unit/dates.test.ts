@@ -27,3 +27,28 @@ describe('dates shown to users', () => {
     expect(formatDateTime(instant)).toBe('01/04/2026 01:30');
   });
 });
+
+describe('the fixed UTC+7 offset behind them', () => {
+  const intl = {
+    date: new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric' }),
+    time: new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  };
+
+  it('gives what Intl gives for Asia/Ho_Chi_Minh, from 1976 to 2100', () => {
+    const from = Date.parse('1976-01-01T00:00:00Z');
+    const until = Date.parse('2100-01-01T00:00:00Z');
+    // A day and 37 min 13 s a step: over the years it lands on every hour of the day, near midnight too.
+    const disagreements: string[] = [];
+    for (let ms = from; ms < until; ms += 86_400_000 + 2_233_000) {
+      const date = new Date(ms);
+      const expected = `${intl.date.format(date)} ${intl.time.format(date)}`;
+      if (formatDateTime(date) !== expected) disagreements.push(`${date.toISOString()}: ${formatDateTime(date)} ≠ ${expected}`);
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('refuses an instant that is not one, as Intl does', () => {
+    expect(() => formatDate('not a date')).toThrow(RangeError);
+    expect(() => formatDateTime(Number.NaN)).toThrow(RangeError);
+  });
+});

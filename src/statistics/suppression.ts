@@ -363,7 +363,7 @@ function ranksBefore(cost: number, length: number, other: RankedStep): boolean {
  *
  * Only the `limit` cheapest are kept, in the order a stable sort would give them: a dimension of a
  * province's communes has hundreds of steps through each cell, and sorting them all for every cell
- * to protect was most of a province's statistics (1.8 s of 2.4).
+ * to protect took 40 % of a province's statistics (2.4 s of CPU for the largest, 1.4 s without).
  */
 function rankedSteps(context: SearchContext, p: number, sign: number | null, limit: number): RankedStep[][] {
   const { values, states, weights, strides, sizes, threshold } = context;

@@ -3,8 +3,9 @@ import { Eta } from 'eta';
 /**
  * Eta works out an included template's file on every include, and keys its own cache of those paths
  * with a JSON string it builds each time: a page of forms includes dozens of partials, and that was
- * about 3 % of the case page. Where a name leads depends only on the including file, so each pair is
- * worked out once, by Eta (which also refuses a path outside the views directory).
+ * 1 to 2 % of the case page and the worklist under load. Where a name leads depends only on the
+ * including file, so each pair is worked out once, by Eta (which also refuses a path outside the
+ * views directory).
  */
 export class ViewEngine extends Eta {
   constructor(...config: ConstructorParameters<typeof Eta>) {

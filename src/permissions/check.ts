@@ -34,13 +34,13 @@ export function scopeCondition(action: Action, actor: Actor, columns: SubjectCol
   if (groups.length === 0) return sql`0`;
   const factored = groups.every((group) => group.when?.includes('org_within'));
   const remaining = groups.map((group) => (group.when ?? []).filter((name) => !(factored && name === 'org_within')));
-  const subtree = (): SQL => CONDITIONS.org_within.sql(columns, actor);
-  if (factored && remaining.some((names) => names.length === 0)) return subtree();
+  if (factored && remaining.some((names) => names.length === 0)) return CONDITIONS.org_within.sql(columns, actor);
   const clauses = remaining.map((names) =>
     names.length === 0 ? sql`1` : sql`(${sql.join(names.map((name) => CONDITIONS[name].sql(columns, actor)), sql` AND `)})`,
   );
   const any = sql`(${sql.join(clauses, sql` OR `)})`;
-  return factored || confinedToActorSubtree(action, actor) ? sql`(${subtree()} AND ${any})` : any;
+  // Factored groups all confine to the subtree, so this holds for them too.
+  return confinedToActorSubtree(action, actor) ? sql`(${CONDITIONS.org_within.sql(columns, actor)} AND ${any})` : any;
 }
 
 /**

@@ -389,8 +389,9 @@ function rankedSteps(context: SearchContext, p: number, sign: number | null, lim
             : stepCost(value, states[cell] ?? 0, sign * s, threshold, weights[cell] ?? 1);
       }
       if (cost === Infinity) continue;
-      const worst = ranked[ranked.length - 1];
-      if (ranked.length === limit && (worst === undefined || !ranksBefore(cost, direction.length, worst))) continue;
+      // Full, and not better than the last kept: skipped without building a step.
+      const worst = ranked[limit - 1];
+      if (ranked.length >= limit && !(worst && ranksBefore(cost, direction.length, worst))) continue;
       // After every kept step it does not rank before, so equal steps keep the order they came in.
       let position = ranked.length;
       while (position > 0 && ranksBefore(cost, direction.length, ranked[position - 1] as RankedStep)) position -= 1;
